@@ -1,0 +1,93 @@
+"""Materialize every asset through Dagster, as `make run` and `ltu run` do.
+
+The runs go to the Dagster instance in ``DAGSTER_HOME``, so they show in the UI afterwards.
+Ingestion runs as one single-run backfill per partitions definition (register years, DFDG
+months); everything downstream runs as one run of ``platform_job``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+
+import dagster as dg
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+)
+
+from ltu_platform.contracts import load_contracts
+from ltu_platform.ingest.discovery import list_all_deliveries
+from ltu_platform.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+INGESTION_JOBS = {"register": ("ingest_register_job", "register_year"), "dfdg": ("ingest_job", "dfdg_month")}
+
+
+def delivered_partitions(settings: Settings) -> dict[str, list[str]]:
+    """The partitions with at least one delivery, by source (register / dfdg)."""
+    contracts = load_contracts()
+    found: dict[str, set[str]] = {source: set() for source in INGESTION_JOBS}
+    for delivery in list_all_deliveries(settings.landing_url):
+        found[contracts[delivery.dataset].source].add(delivery.partition)
+    return {source: sorted(parts) for source, parts in found.items()}
+
+
+def register_partitions(instance: dg.DagsterInstance, partitions: dict[str, list[str]]) -> None:
+    for source, keys in partitions.items():
+        name = INGESTION_JOBS[source][1]
+        known = set(instance.get_dynamic_partitions(name))
+        new = [k for k in keys if k not in known]
+        if new:
+            instance.add_dynamic_partitions(name, new)
+
+
+@contextlib.contextmanager
+def _mlflow_server(settings: Settings, enabled: bool) -> Iterator[None]:
+    if not enabled:
+        yield
+        return
+    from urllib.parse import urlparse
+
+    from ml.tracking_server import TrackingServer, is_healthy
+
+    if is_healthy(settings.mlflow_tracking_uri):  # `make ui` already runs one: log through it
+        yield
+        return
+    port = urlparse(settings.mlflow_tracking_uri).port or 5000
+    with TrackingServer(settings.mlflow_dir, port=port):
+        yield
+
+
+def materialize_everything(with_mlflow_server: bool = False) -> bool:
+    from orchestration.definitions import defs
+
+    settings = load_settings()
+    settings.dagster_home.mkdir(parents=True, exist_ok=True)
+    instance = dg.DagsterInstance.get()
+    partitions = delivered_partitions(settings)
+    if not any(partitions.values()):
+        raise SystemExit(f"No deliveries in the landing zone {settings.landing_url}: run `ltu simulate` first.")
+    register_partitions(instance, partitions)
+
+    ok = True
+    for source, (job_name, _) in INGESTION_JOBS.items():
+        keys = partitions[source]
+        print(f"Ingesting {source}: partitions {keys[0]} … {keys[-1]} ({len(keys)})", flush=True)
+        result = defs.resolve_job_def(job_name).execute_in_process(
+            instance=instance,
+            tags={ASSET_PARTITION_RANGE_START_TAG: keys[0], ASSET_PARTITION_RANGE_END_TAG: keys[-1]},
+            raise_on_error=False,
+        )
+        ok &= result.success
+        if not result.success:
+            print(f"  {job_name} failed: see run {result.run_id} in the Dagster UI", flush=True)
+
+    with _mlflow_server(settings, with_mlflow_server):
+        print("Building facts, indicators, quality gate, model and publication …", flush=True)
+        result = defs.resolve_job_def("platform_job").execute_in_process(instance=instance, raise_on_error=False)
+    ok &= result.success
+    print(f"platform_job {'succeeded' if result.success else 'FAILED'} (run {result.run_id})", flush=True)
+    return ok
