@@ -69,7 +69,7 @@ def dbt_build(work: Path, full_refresh: bool = True) -> dict:
         cmd.append("--full-refresh")
     subprocess.run(cmd, env=env, check=True)
     with duckdb.connect(str(p["warehouse"]), read_only=True) as con:
-        rows = con.sql("select count(*) from marts.fct_conversations").fetchone()[0]
+        rows = con.execute("select count(*) from marts.fct_conversations").fetchone()[0]
     return {"rows": rows}
 
 
@@ -84,7 +84,7 @@ def quality(work: Path) -> dict:
 
 def _features(work: Path):
     with duckdb.connect(str(_paths(work)["warehouse"]), read_only=True) as con:
-        return con.sql("select * from marts.fct_risk_features").df()
+        return con.execute("select * from marts.fct_risk_features").df()
 
 
 def training(work: Path, tracking_uri: str) -> dict:

@@ -1,0 +1,40 @@
+"""The simulator's ground truth, joined to spells for reference only (never a feature).
+
+The true probability of long-term unemployment gives the oracle AUC: the best any model could
+reach on the same test spells, against which the model's AUC is judged.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ltu_platform.pseudonym import person_keys
+
+TRUTH_SPELLS = "spells.parquet"
+
+
+def load_true_probabilities(truth_dir: Path) -> pd.DataFrame | None:
+    """``person_key, spell_start, true_probability`` from the truth bundle, or None if absent."""
+    path = Path(truth_dir) / TRUTH_SPELLS
+    if not path.exists():
+        return None
+    truth = pd.read_parquet(path, columns=["cpr", "spell_start", "true_probability"])
+    return pd.DataFrame(
+        {
+            "person_key": person_keys(truth["cpr"].astype(str)),
+            "spell_start": pd.to_datetime(truth["spell_start"]).dt.normalize(),
+            "true_probability": truth["true_probability"].astype(float),
+        }
+    )
+
+
+def true_probability_for(spells: pd.DataFrame, truth: pd.DataFrame) -> np.ndarray:
+    """The true probability of each spell (NaN where the truth has no such spell)."""
+    keys = pd.DataFrame(
+        {"person_key": spells["person_key"].to_numpy(), "spell_start": pd.to_datetime(spells["spell_start"]).dt.normalize().to_numpy()}
+    )
+    joined = keys.merge(truth, on=["person_key", "spell_start"], how="left", validate="many_to_one")
+    return joined["true_probability"].to_numpy()

@@ -1,0 +1,1 @@
+"""Tests of the risk model (ml/) and its Dagster assets."""
