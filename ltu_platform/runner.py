@@ -2,7 +2,9 @@
 
 The runs go to the Dagster instance in ``DAGSTER_HOME``, so they show in the UI afterwards.
 Ingestion runs as one single-run backfill per partitions definition (register years, DFDG
-months); everything downstream runs as one run of ``platform_job``.
+months); everything downstream runs as one run of ``platform_job``. Runs use the multiprocess
+executor, as under ``dagster dev``: every step in its own process (so no step inherits another
+step's DuckDB handle) and the instance's pool limits decide who writes the warehouse.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from dagster._core.storage.tags import (
 
 from ltu_platform.contracts import load_contracts
 from ltu_platform.ingest.discovery import list_all_deliveries
-from ltu_platform.settings import Settings, load_settings
+from ltu_platform.settings import REPO_ROOT, Settings, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +63,21 @@ def _mlflow_server(settings: Settings, enabled: bool) -> Iterator[None]:
         yield
 
 
-def materialize_everything(with_mlflow_server: bool = False) -> bool:
-    from orchestration.definitions import defs
+def _execute(job_name: str, instance: dg.DagsterInstance, tags: dict[str, str] | None = None) -> bool:
+    from dagster._core.definitions.reconstruct import ReconstructableRepository
 
+    repository = ReconstructableRepository.for_module(
+        "orchestration.definitions", "defs", working_directory=str(REPO_ROOT)
+    )
+    with dg.execute_job(
+        repository.get_reconstructable_job(job_name), instance=instance, tags=tags, raise_on_error=False
+    ) as result:
+        if not result.success:
+            print(f"  {job_name} failed: see run {result.run_id} in the Dagster UI", flush=True)
+        return result.success
+
+
+def materialize_everything(with_mlflow_server: bool = False) -> bool:
     settings = load_settings()
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
     instance = dg.DagsterInstance.get()
@@ -76,18 +90,11 @@ def materialize_everything(with_mlflow_server: bool = False) -> bool:
     for source, (job_name, _) in INGESTION_JOBS.items():
         keys = partitions[source]
         print(f"Ingesting {source}: partitions {keys[0]} … {keys[-1]} ({len(keys)})", flush=True)
-        result = defs.resolve_job_def(job_name).execute_in_process(
-            instance=instance,
-            tags={ASSET_PARTITION_RANGE_START_TAG: keys[0], ASSET_PARTITION_RANGE_END_TAG: keys[-1]},
-            raise_on_error=False,
-        )
-        ok &= result.success
-        if not result.success:
-            print(f"  {job_name} failed: see run {result.run_id} in the Dagster UI", flush=True)
+        ok &= _execute(job_name, instance,
+                       {ASSET_PARTITION_RANGE_START_TAG: keys[0], ASSET_PARTITION_RANGE_END_TAG: keys[-1]})
 
     with _mlflow_server(settings, with_mlflow_server):
         print("Building facts, indicators, quality gate, model and publication …", flush=True)
-        result = defs.resolve_job_def("platform_job").execute_in_process(instance=instance, raise_on_error=False)
-    ok &= result.success
-    print(f"platform_job {'succeeded' if result.success else 'FAILED'} (run {result.run_id})", flush=True)
-    return ok
+        platform_ok = _execute("platform_job", instance)
+    print(f"platform_job {'succeeded' if platform_ok else 'FAILED'}", flush=True)
+    return ok and platform_ok

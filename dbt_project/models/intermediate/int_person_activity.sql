@@ -1,0 +1,35 @@
+{{ config(materialized='view') }}
+-- Per person: when their raw rows were last loaded, their last paid month and their last
+-- placement. The incremental models (macros/incremental.sql) use it to find the persons whose
+-- facts a new delivery can change.
+with loaded as (
+    {%- for model in ['stg_dfdg__conversations', 'stg_dfdg__dagpenge_payments', 'stg_dfdg__placements',
+                      'stg_dfdg__experiment_membership', 'stg_dfdg__pilot_participation',
+                      'stg_dfdg__profile_assessments', 'stg_dfdg__questionnaire_answers',
+                      'stg_register__persons', 'stg_register__person_year',
+                      'stg_register__income_support_periods'] %}
+    select person_key, _loaded_at from {{ ref(model) }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+paid as (
+    select person_key, max(paid_month) as last_paid_month
+    from {{ ref('int_paid_months') }}
+    group by person_key
+),
+
+placed as (
+    select person_key, max(placement_date) as last_placement_date
+    from {{ ref('stg_dfdg__placements') }}
+    group by person_key
+)
+
+select l.person_key, max(l._loaded_at) as last_loaded_at, any_value(p.last_paid_month) as last_paid_month,
+       any_value(pl.last_placement_date) as last_placement_date
+from loaded as l
+left join paid as p using (person_key)
+left join placed as pl using (person_key)
+group by l.person_key

@@ -1,0 +1,5 @@
+{{ config(materialized='view') }}
+-- Person register: fixed background.
+select
+    *
+from {{ source('raw', 'persons') }}
