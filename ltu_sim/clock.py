@@ -18,6 +18,8 @@ import pandas as pd
 from ltu_platform.rules import RULES
 from ltu_sim import dates
 
+FIXED_POINT = 1e10  # units per hour of the exact running sums (1e-10 hour, as dbt decimal(38, 10))
+
 
 @dataclass
 class SpellClock:
@@ -36,6 +38,7 @@ class SpellClock:
     inside_first: np.ndarray  # first day of the row's month inside the spell
     days_inside: np.ndarray
     cum_before: np.ndarray  # cumulative hours of the spell before the row
+    cum_after: np.ndarray  # cumulative hours of the spell up to and including the row
 
     @classmethod
     def build(cls, start, end, row_spell, row_month, row_hours) -> "SpellClock":
@@ -46,11 +49,16 @@ class SpellClock:
         m_first = np.maximum(dates.month_start(row_month), start[row_spell])
         m_last = np.minimum(dates.month_end(row_month), end[row_spell])
         days_inside = np.maximum((m_last - m_first).astype(np.int64) + 1, 0)
-        cum = np.cumsum(row_hours)
-        spell_base = np.r_[0.0, cum][first_row][row_spell]
-        cum_before = np.r_[0.0, cum[:-1]] - spell_base
+        # Running sums in exact fixed-point units (1e-10 hour, as dbt's decimal(38, 10) sum):
+        # a float running sum across all spells minus each spell's base drifts by ulps, which
+        # moves clocks that sit exactly on a window edge (3 x 160.33 h = 3.0 months) outside it.
+        units = np.rint(np.asarray(row_hours, dtype=np.float64) * FIXED_POINT).astype(np.int64)
+        cum = np.cumsum(units)
+        spell_base = np.r_[0, cum][first_row][row_spell]
+        cum_before = (np.r_[0, cum[:-1]] - spell_base) / FIXED_POINT
+        cum_after = (cum - spell_base) / FIXED_POINT
         return cls(start, end, first_row, n_rows, row_month, row_hours, m_first, days_inside,
-                   cum_before)
+                   cum_before, cum_after)
 
     def total(self) -> np.ndarray:
         return np.bincount(np.repeat(np.arange(len(self.start)), self.n_rows), self.hours,
@@ -58,6 +66,7 @@ class SpellClock:
 
     def at(self, spell: np.ndarray, day: np.ndarray) -> np.ndarray:
         """Cumulative hours of ``spell`` at ``day`` (inclusive), vectorised."""
+        day = np.asarray(day).astype("datetime64[D]")  # a datetime64[s] day would count seconds
         offset = (dates.month_of(day) - dates.month_of(self.start[spell])).astype(np.int64)
         before = offset < 0
         after = offset >= self.n_rows[spell]
@@ -68,8 +77,9 @@ class SpellClock:
         inside = self.days_inside[row]
         upto = np.clip((day - self.inside_first[row]).astype(np.int64) + 1, 0, inside)
         frac = np.divide(upto, inside, out=np.zeros(len(row)), where=inside > 0)
-        value = self.cum_before[row] + self.hours[row] * frac
-        totals = self.cum_before[row] + self.hours[row]
+        totals = self.cum_after[row]
+        # A month fully passed counts in full, from the exact running sum (as dbt does).
+        value = np.where(upto >= inside, totals, self.cum_before[row] + self.hours[row] * frac)
         empty = self.n_rows[spell] == 0
         return np.where(before | empty, 0.0, np.where(after, totals, value))
 
@@ -79,7 +89,7 @@ class SpellClock:
         if len(self.hours) == 0:
             return result
         row_spell = np.repeat(np.arange(len(self.start)), self.n_rows)
-        cum_after = self.cum_before + self.hours
+        cum_after = self.cum_after
         key = row_spell * 1e5 + cum_after  # sorted: spells ascending, cum ascending within
         row = np.searchsorted(key, spell * 1e5 + target_hours - 1e-9, side="left")
         ok = (row < self.first_row[spell] + self.n_rows[spell]) & (target_hours > 0)
