@@ -60,21 +60,43 @@ def persons_frame(persons: Persons) -> pd.DataFrame:
     })
 
 
+PERSON_YEAR_CHUNK = 1_000_000  # person-years evaluated at once: bounds the temporaries
+
+
 def person_year_frame(persons: Persons, spells: pd.DataFrame, dagpenge_weeks: pd.Series, seed: int) -> pd.DataFrame:
-    """Years [first spell year - 3, last spell start year] of every person (>= 2012)."""
+    """Years [first spell year - 3, last spell start year] of every person (>= 2012).
+
+    Filled chunk by chunk into compact columns (codes as categoricals, small ints), since the
+    national scale has ~8.5 million person-years.
+    """
     last = spells.groupby("pid")["spell_start"].max().to_numpy().astype("datetime64[D]")
     first_year = dates.year_of(persons.first_start)
     lo = np.maximum(first_year - 3, 2012)
     hi = dates.year_of(last)
     n = hi - lo + 1
-    pid = np.repeat(np.arange(len(persons)), n)
-    year = lo[pid] + (np.arange(len(pid)) - np.repeat(np.r_[0, np.cumsum(n)[:-1]], n))
+    pid = np.repeat(np.arange(len(persons), dtype=np.int32), n)
+    year = (lo[pid] + (np.arange(len(pid)) - np.repeat(np.r_[0, np.cumsum(n)[:-1]], n))).astype(np.int16)
     weeks = dagpenge_weeks.reindex(pid.astype(np.int64) * 10_000 + year).fillna(0.0).to_numpy()
-    reg = register_status(persons, pid, year, seed, weeks)
-    reg["education_level"] = pd.Categorical.from_codes(reg["education_level"], EDUCATION_LEVELS)
-    reg["industry"] = categorical(reg["industry"])
-    reg["akasse_code"] = categorical(reg["akasse_code"])
-    return pd.DataFrame({"pid": pid.astype(np.int32), "year": year, **reg})
+    industry, fund = pd.Categorical(persons.industry), pd.Categorical(persons.fund)
+    compact = {"municipality_code": np.int16, "education_level": np.int8, "children_in_custody": np.int8}
+    cols: dict[str, np.ndarray] = {}
+    for start in range(0, len(pid), PERSON_YEAR_CHUNK):
+        rows = slice(start, start + PERSON_YEAR_CHUNK)
+        reg = register_status(persons, pid[rows], year[rows], seed, weeks[rows])
+        reg["industry"] = industry.codes[pid[rows]]
+        reg["akasse_code"] = fund.codes[pid[rows]]
+        for name, values in reg.items():
+            values = values.astype(compact.get(name, values.dtype))
+            if name not in cols:
+                cols[name] = np.empty(len(pid), dtype=values.dtype)
+            cols[name][rows] = values
+    if not cols:  # no person-years: one empty evaluation gives the columns
+        cols = register_status(persons, pid, year, seed, weeks)
+        cols["industry"], cols["akasse_code"] = industry.codes[pid], fund.codes[pid]
+    cols["education_level"] = pd.Categorical.from_codes(cols["education_level"], EDUCATION_LEVELS)
+    cols["industry"] = pd.Categorical.from_codes(cols["industry"], industry.categories)
+    cols["akasse_code"] = pd.Categorical.from_codes(cols["akasse_code"], fund.categories)
+    return pd.DataFrame({"pid": pid, "year": year, **cols})
 
 
 def support_frame(support: pd.DataFrame) -> pd.DataFrame:
@@ -87,15 +109,20 @@ def support_frame(support: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def _order(spells: pd.DataFrame, rows: np.ndarray, by: str) -> np.ndarray:
+    """``rows`` of spells sorted by (``by``, pid): the key order of the event datasets."""
+    return rows[np.lexsort((spells["pid"].to_numpy()[rows], spells[by].to_numpy()[rows]))]
+
+
 def placements_frame(spells: pd.DataFrame) -> pd.DataFrame:
-    f = spells.assign(spell=np.arange(len(spells)))
-    f = _sorted(f, ["spell_start", "pid"])
+    r = _order(spells, np.arange(len(spells)), "spell_start")
     return pd.DataFrame({
-        "placement_id": ids("P", len(f)), "pid": f["pid"].to_numpy(),
-        "placement_date": dates.as_days(f["spell_start"].to_numpy()), "akasse_code": f["akasse_code"].array,
-        "municipality_code": f["municipality_code"].to_numpy(),
-        "placement_reason": pd.Categorical.from_codes(f["placement_reason"].to_numpy(), PLACEMENT_REASONS),
-        "is_graduate": f["is_graduate"].to_numpy(),
+        "placement_id": ids("P", len(r)), "pid": spells["pid"].to_numpy()[r],
+        "placement_date": dates.as_days(spells["spell_start"].to_numpy()[r]),
+        "akasse_code": take(spells["akasse_code"], r),
+        "municipality_code": spells["municipality_code"].to_numpy()[r],
+        "placement_reason": pd.Categorical.from_codes(spells["placement_reason"].to_numpy()[r], PLACEMENT_REASONS),
+        "is_graduate": spells["is_graduate"].to_numpy()[r],
     })
 
 
@@ -106,26 +133,27 @@ def take(series: pd.Series, idx: np.ndarray):
     return series.to_numpy()[idx]
 
 
-def payments_frame(payments: pd.DataFrame, spells: pd.DataFrame) -> pd.DataFrame:
-    spell = payments["spell"].to_numpy()
-    f = pd.DataFrame({"pid": spells["pid"].to_numpy()[spell].astype(np.int32),
-                      "payment_month": payments["payment_month"].to_numpy(), "spell": spell})
-    order = np.lexsort((f["pid"].to_numpy(), f["payment_month"].to_numpy()))
-    spell = spell[order]
+def payments_frame(spell: np.ndarray, month: np.ndarray, hours: np.ndarray, spells: pd.DataFrame) -> pd.DataFrame:
+    """Payment rows (spell, datetime64[M], hours) by month, then person (ids in that order)."""
+    pid = spells["pid"].to_numpy()[spell].astype(np.int32)
+    # One int64 sort key (month, person) instead of a two-key lexsort of ~20 million rows;
+    # a person has at most one payment per month.
+    m = month.astype(np.int64)
+    order = np.argsort((m - m.min(initial=0)) * (int(pid.max(initial=0)) + 1) + pid, kind="stable")
     return pd.DataFrame({
-        "payment_id": ids("B", len(order)), "pid": f["pid"].to_numpy()[order],
-        "payment_month": f["payment_month"].to_numpy()[order],
-        "akasse_code": take(spells["akasse_code"], spell), "hours": payments["hours"].to_numpy()[order],
+        "payment_id": ids("B", len(order)), "pid": pid[order],
+        "payment_month": month[order],
+        "akasse_code": take(spells["akasse_code"], spell[order]), "hours": hours[order],
     })
 
 
 def assessments_frame(spells: pd.DataFrame) -> pd.DataFrame:
-    f = _sorted(spells[spells["assessed"]], ["assessed_at", "pid"])
-    at = f["assessed_at"].to_numpy().astype("datetime64[D]")
+    r = _order(spells, np.flatnonzero(spells["assessed"].to_numpy()), "assessed_at")
+    at = spells["assessed_at"].to_numpy()[r].astype("datetime64[D]")
     return pd.DataFrame({
-        "assessment_id": ids("A", len(f)), "pid": f["pid"].to_numpy(), "assessed_at": at,
-        "akasse_code": f["akasse_code"].array,
-        "risk_assessment": pd.Categorical.from_codes(f["assessed_at_risk"].to_numpy().astype(np.int8),
+        "assessment_id": ids("A", len(r)), "pid": spells["pid"].to_numpy()[r], "assessed_at": at,
+        "akasse_code": take(spells["akasse_code"], r),
+        "risk_assessment": pd.Categorical.from_codes(spells["assessed_at_risk"].to_numpy()[r].astype(np.int8),
                                                      ["ikke_hoej_risiko", "hoej_risiko"]),
         "tool_version": categorical(tool_version(at)),
     })
@@ -133,8 +161,8 @@ def assessments_frame(spells: pd.DataFrame) -> pd.DataFrame:
 
 def answers_frame(answers: pd.DataFrame, spells: pd.DataFrame) -> pd.DataFrame:
     s = answers["spell"].to_numpy()
-    f = pd.DataFrame({"pid": spells["pid"].to_numpy()[s], "answered_at": dates.as_days(answers["answered_at"].to_numpy()),
-                      "akasse_code": spells["akasse_code"].to_numpy()[s],
+    f = pd.DataFrame({"pid": spells["pid"].to_numpy()[s].astype(np.int32), "answered_at": dates.as_days(answers["answered_at"].to_numpy()),
+                      "akasse_code": take(spells["akasse_code"], s),
                       "question_code": answers["question_code"].array,
                       "answer_code": answers["answer_code"].to_numpy()})
     f = _sorted(f, ["answered_at", "pid", "question_code"])
@@ -154,11 +182,11 @@ def experiment_frame(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def pilot_frame(spells: pd.DataFrame) -> pd.DataFrame:
-    f = _sorted(spells[spells["pilot_participant"]], ["pilot_intake_date", "pid"])
-    jc = f["jobcenter_code"].to_numpy()
+    r = _order(spells, np.flatnonzero(spells["pilot_participant"].to_numpy()), "pilot_intake_date")
+    jc = spells["jobcenter_code"].to_numpy()[r]
     return pd.DataFrame({
-        "participation_id": ids("PP", len(f)), "pid": f["pid"].to_numpy(),
+        "participation_id": ids("PP", len(r)), "pid": spells["pid"].to_numpy()[r],
         "project_code": np.char.add("PILOT-", jc.astype(str)).astype(object),
-        "municipality_code": jc, "intake_date": dates.as_days(f["pilot_intake_date"].to_numpy()),
-        "price_dkk": f["pilot_price_dkk"].to_numpy(),
+        "municipality_code": jc, "intake_date": dates.as_days(spells["pilot_intake_date"].to_numpy()[r]),
+        "price_dkk": spells["pilot_price_dkk"].to_numpy()[r],
     })

@@ -1,9 +1,10 @@
 """Registration defects injected at known rates (defects="default") and their log.
 
-Defects are applied to copies of the clean frames after everything else is generated, with
-their own random stream, so the clean and the default run differ only by the defect rows and
-changes. Each defect names the registration rule of the contract it breaks (``rule_id``:
-the contract's ``registration_rules`` id, or ``allowed_codes`` for a code outside the list).
+Defects are applied after everything else is generated and the truth was computed from the
+clean frames, in place (a copy of the national conversations and payments would not fit the
+memory budget), with their own random stream, so the clean and the default run differ only by
+the defect rows and changes. Each defect names the registration rule of the contract it breaks (``rule_id``:
+the contract's ``registration_rules`` id, or ``allowed_values`` (the ingestion's rule name) for a code outside the list).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ltu_sim.config import PERIOD_END, SimulationConfig
 from ltu_sim.conversations import concat_with_codes
 from ltu_sim.datasets import DEFECT_ID_OFFSET, format_ids
 
+DATASETS = ("dagpenge_payments", "conversations")  # the landing datasets defects change
 LOG_COLUMNS = ["dataset", "record_id", "defect_kind", "rule_id", "column_name"]
 LAST_DAY = np.datetime64(PERIOD_END, "D")
 UNKNOWN_CODES = {"conversation_type": "jobsamtale", "booking_method": "telefon"}
@@ -39,8 +41,8 @@ class _Injector:
     def __init__(self, frames: dict[str, pd.DataFrame], config: SimulationConfig, seed: int):
         self.rng = np.random.default_rng([seed, 20])
         self.rates = config.defect_rates
-        self.conv = frames["conversations"].copy()
-        self.pay = frames["dagpenge_payments"].copy()
+        self.conv = frames["conversations"]
+        self.pay = frames["dagpenge_payments"]
         self.touched = np.zeros(len(self.conv), dtype=bool)
         self.added: list[pd.DataFrame] = []
         self.log: list[dict] = []
@@ -80,8 +82,8 @@ def inject(frames: dict[str, pd.DataFrame], spells: pd.DataFrame, config: Simula
     rows = inj.pick(np.ones(len(c), dtype=bool), "unknown_code")
     booking_rows = rows[job[rows]]
     type_rows = rows[~job[rows]]
-    inj.set_value(type_rows, "conversation_type", UNKNOWN_CODES["conversation_type"], "unknown_code", "allowed_codes")
-    inj.set_value(booking_rows, "booking_method", UNKNOWN_CODES["booking_method"], "unknown_code", "allowed_codes")
+    inj.set_value(type_rows, "conversation_type", UNKNOWN_CODES["conversation_type"], "unknown_code", "allowed_values")
+    inj.set_value(booking_rows, "booking_method", UNKNOWN_CODES["booking_method"], "unknown_code", "allowed_values")
 
     # Duplicates: same person, date, type and actor under a new key, registered later.
     rows = inj.pick(np.ones(len(c), dtype=bool), "duplicate_registration")

@@ -15,6 +15,7 @@ import pandas as pd
 from ltu_platform.rules import RULES
 from ltu_sim import dates
 from ltu_sim.clock import SpellClock
+from ltu_sim.datasets import take
 
 HOURS_PER_MONTH = RULES.hours_per_month
 KEY = ["month", "level", "unit_code"]
@@ -32,25 +33,49 @@ class Events:
 
 
 def link_to_spells(spells: pd.DataFrame, events: pd.DataFrame, date_col: str) -> np.ndarray:
-    """Row of the spell of the same person with start <= date <= coalesce(end, newest); -1 if none."""
-    s = pd.DataFrame({"cpr": spells["cpr"].to_numpy(), "_d": dates.as_days(spells["spell_start"]),
-                      "spell": np.arange(len(spells))}).sort_values("_d", kind="stable")
-    e = pd.DataFrame({"cpr": events["cpr"].to_numpy(), "_d": dates.as_days(events[date_col]),
-                      "_row": np.arange(len(events))}).sort_values("_d", kind="stable")
-    m = pd.merge_asof(e, s, on="_d", by="cpr", direction="backward").sort_values("_row")
-    spell = m["spell"].fillna(-1).astype(np.int64).to_numpy()
-    eff_end = dates.as_days(spells["eff_end"])
-    ok = (spell >= 0) & (dates.as_days(events[date_col]) <= eff_end[np.maximum(spell, 0)])
+    """Row of the spell of the same person with start <= date <= coalesce(end, newest); -1 if none.
+
+    Spells of a person do not overlap: the candidate is the person's latest spell starting on
+    or before the date, found by binary search on an integer (person, day) key.
+    """
+    s_day = dates.as_days(spells["spell_start"]).astype(np.int64)
+    e_day = dates.as_days(events[date_col]).astype(np.int64)
+    span = int(max(s_day.max(initial=0), e_day.max(initial=0))) + 1
+    s_cpr, e_cpr = _person_codes(spells["cpr"].to_numpy(), events["cpr"].to_numpy())
+    s_key = s_cpr * span + s_day
+    order = None if bool(np.all(s_key[1:] >= s_key[:-1])) else np.argsort(s_key, kind="stable")
+    if order is not None:
+        s_key = s_key[order]
+    pos = np.searchsorted(s_key, e_cpr * span + e_day, side="right") - 1
+    spell = pos if order is None else order[np.maximum(pos, 0)]
+    spell = np.where(pos >= 0, spell, -1)
+    safe = np.maximum(spell, 0)
+    eff_end = dates.as_days(spells["eff_end"]).astype(np.int64)
+    ok = (spell >= 0) & (s_cpr[safe] == e_cpr) & (e_day <= eff_end[safe])
     return np.where(ok, spell, -1)
 
 
+def _person_codes(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Person columns as int64 codes (the truth uses person indexes; hand-made cases, text)."""
+    if a.dtype.kind in "iu" and b.dtype.kind in "iu":
+        return a.astype(np.int64), b.astype(np.int64)
+    codes, _ = pd.factorize(np.concatenate([a.astype(object), b.astype(object)]))
+    return codes[:len(a)].astype(np.int64), codes[len(a):].astype(np.int64)
+
+
 def _by_levels(frame: pd.DataFrame, levels: dict[str, str | None], agg: dict) -> pd.DataFrame:
-    """Aggregate per month and each level's unit column (None = national 'DK')."""
+    """Aggregate per month and each level's unit column (None = national 'DK').
+
+    Groups on the unit column as it is (ints, categoricals) and renders the unit as text per
+    group afterwards: text per row would cost a Python string for every row.
+    """
     out = []
     for level, col in levels.items():
-        unit = pd.Series("DK", index=frame.index) if col is None else frame[col].astype(str)
-        g = frame.assign(level=level, unit_code=unit).groupby(KEY, sort=True).agg(**agg).reset_index()
-        out.append(g)
+        keys = ["month"] if col is None else ["month", col]
+        g = frame.groupby(keys, sort=True, observed=True).agg(**agg).reset_index()
+        g["level"] = level
+        g["unit_code"] = "DK" if col is None else g[col].astype(str).astype(object)
+        out.append(g[KEY + list(agg)])
     return pd.concat(out, ignore_index=True)
 
 
@@ -83,18 +108,24 @@ def traffic_light(share_pct: np.ndarray) -> np.ndarray:
 def joint_conversation_indicators(ev: Events) -> pd.DataFrame:
     """R-JOINT-4 per calendar month: population at month end and who had the conversation."""
     ck, sp = ev.clock, ev.spells
-    row_spell = np.repeat(np.arange(len(sp)), ck.n_rows)
+    row_spell = np.repeat(np.arange(len(sp), dtype=np.int32), ck.n_rows)
     month_end = dates.month_end(ck.month)
-    active = month_end <= dates.as_days(sp["eff_end"])[row_spell]
-    active &= dates.as_days(sp["spell_start"])[row_spell] <= month_end
-    frame = pd.DataFrame({"spell": row_spell[active], "month_end": month_end[active],
-                          "clock_m": ((ck.cum_before + ck.hours) / HOURS_PER_MONTH)[active]})
-    c = ev.conversations
+    clock_m = (ck.cum_before + ck.hours) / HOURS_PER_MONTH
     ranges = {
         1: (RULES.joint_1_population_months, None),
         2: (RULES.joint_2_population_months, RULES.joint_2_counting_months),
         3: (RULES.joint_3_population_months, RULES.joint_3_counting_months),
     }
+    in_pop = {k: (clock_m >= pop[0]) & (clock_m <= pop[1]) for k, (pop, _) in ranges.items()}
+    # Only spell-months active at the month end and in some population make a row.
+    keep = in_pop[1] | in_pop[2] | in_pop[3]
+    keep &= month_end <= dates.as_days(sp["eff_end"])[row_spell]
+    keep &= dates.as_days(sp["spell_start"])[row_spell] <= month_end
+    rows = np.flatnonzero(keep)
+    del keep, clock_m
+    frame = pd.DataFrame({"spell": row_spell[rows], "month": dates.month_start(ck.month[rows])})
+    month_end = month_end[rows]
+    c = ev.conversations
     agg = {}
     for k, (population, counting) in ranges.items():
         jk = c[c["conversation_type"] == f"faelles_{k}"]
@@ -106,15 +137,13 @@ def joint_conversation_indicators(ev: Events) -> pd.DataFrame:
             spell_idx, day = spell_idx[keep], day[keep]
         first = pd.Series(day, index=spell_idx).groupby(level=0).min()
         first_day = dates.as_days(first.reindex(frame["spell"].to_numpy()).to_numpy())
-        in_pop = (frame["clock_m"] >= population[0]) & (frame["clock_m"] <= population[1])
-        frame[f"p{k}"] = in_pop.astype(np.int64)
-        frame[f"w{k}"] = (in_pop & ~np.isnat(first_day) & (first_day <= frame["month_end"].to_numpy())).astype(np.int64)
+        p = in_pop[k][rows]
+        frame[f"p{k}"] = p.astype(np.int64)
+        frame[f"w{k}"] = (p & ~np.isnat(first_day) & (first_day <= month_end)).astype(np.int64)
         agg[f"joint_{k}_population"] = (f"p{k}", "sum")
         agg[f"joint_{k}_with_conversation"] = (f"w{k}", "sum")
-    frame = frame[(frame[["p1", "p2", "p3"]].sum(axis=1) > 0)].copy()
-    frame["month"] = _month(frame["month_end"])
     frame["jobcenter_code"] = sp["jobcenter_code"].to_numpy()[frame["spell"].to_numpy()]
-    frame["akasse_code"] = sp["akasse_code"].to_numpy()[frame["spell"].to_numpy()]
+    frame["akasse_code"] = take(sp["akasse_code"], frame["spell"].to_numpy())
     out = _by_levels(frame, {"national": None, "jobcenter": "jobcenter_code", "akasse": "akasse_code"}, agg)
     cols = list(KEY)
     for k in (1, 2, 3):

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from ltu_sim import dates
 from ltu_sim.config import (
@@ -114,8 +113,9 @@ def _cpr_numbers(rng: np.random.Generator, birth: np.ndarray, male: np.ndarray) 
     serial = lo + 2 * rank + male.astype(np.int64)
     if (serial - lo >= capacity).any():
         raise ValueError("more persons per birth date than CPR serial numbers")
-    ddmmyy = pd.to_datetime(birth).strftime("%d%m%y").to_numpy()
-    return np.char.add(ddmmyy.astype(str), np.char.zfill(serial.astype(str), 4))
+    day, month = dates.day_of_month(birth), dates.month_of(birth).astype(np.int64) % 12 + 1
+    digits = ((day * 100 + month) * 100 + year % 100) * 10_000 + serial  # DDMMYYSSSS as a number
+    return np.char.zfill(digits.astype(str), 10)
 
 
 def draw_persons(config: SimulationConfig, n: int, seed: int, first_start: np.ndarray) -> Persons:

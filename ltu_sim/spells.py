@@ -32,7 +32,7 @@ class SpellState:
     """Everything generated so far; ``spells`` grows by one block per round."""
 
     spells: list[pd.DataFrame] = field(default_factory=list)
-    payments: list[pd.DataFrame] = field(default_factory=list)
+    payments: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)  # (block row, month, hours)
     support: list[pd.DataFrame] = field(default_factory=list)
     dagpenge_weeks: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
     intercept: float | None = None
@@ -185,8 +185,7 @@ def generate(config: SimulationConfig, persons: Persons, seed: int, progress=Non
         s = dates.as_days(block["spell_start"].to_numpy())
         block["real_end"] = s + (days - 1).astype("timedelta64[D]")
         p_spell, p_month, p_hours = _payments(s, dates.as_days(block["real_end"].to_numpy()), rate, rng)
-        state.payments.append(pd.DataFrame({"block_row": p_spell.astype(np.int32), "payment_month": p_month,
-                                            "hours": p_hours}))
+        state.payments.append((p_spell, p_month, p_hours))
         # Dagpenge weeks per person and year count as public income support in later years.
         key = block["pid"].to_numpy()[p_spell].astype(np.int64) * 10_000 + dates.year_of(dates.month_start(p_month))
         add = pd.Series(p_hours / HOURS_PER_WEEK).groupby(key).sum()

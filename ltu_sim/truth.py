@@ -1,8 +1,10 @@
 """The ground-truth bundle (docs/architecture.md "Ground truth"), from the CLEAN events.
 
-Spells, clock and labels are rebuilt from the clean placements and payments with
-``ltu_sim.clock`` (not copied from the generator's internals), so the labels in truth are
-those of the written data by the domain's definition.
+Spells are the generated placements in (person, start) order with the generation clock
+(``ltu_sim.clock.SpellClock`` over the written payment rows): spells never share a month, so
+``clock.build_spells`` on the written files gives the same spells and clock (tests/sim
+check the labels against the written payments). Rebuilding them here would double the
+national run's memory. Indicators link events to spells by person and date, as defined.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ltu_sim import dates, indicators
-from ltu_sim.clock import build_spells, labels
+from ltu_sim.clock import labels
 from ltu_sim.config import PERIOD_END
 from ltu_sim.population import jobcenter_of
 
@@ -33,31 +35,55 @@ def events(world) -> indicators.Events:
     the CPR text at national scale); CPR text is put back in ``spells_truth``.
     """
     frames = world.frames
-    for f in frames.values():  # in place: a copy of every frame would double the memory
-        f["cpr"] = f["pid"].to_numpy().astype(np.int64)
-    sp, clock = build_spells(frames["placements"], frames["dagpenge_payments"], np.datetime64(PERIOD_END, "M"))
-    jc = jobcenter_of()
-    sp["jobcenter_code"] = sp["municipality_code"].map(jc).astype(np.int64)
-    persons = frames["persons"].set_index("cpr")
-    start = dates.as_days(sp["spell_start"])
-    sp["age"] = dates.whole_years_between(dates.as_days(persons.loc[sp["cpr"], "birth_date"]), start)
-    sp["origin"] = persons.loc[sp["cpr"], "origin"].to_numpy()
-    py = frames["person_year"].set_index(["cpr", "year"])
-    reg = py.reindex(pd.MultiIndex.from_arrays([sp["cpr"], dates.year_of(start) - 1]))
-    for col in ("education_level", "education_vocational", "children_in_custody"):
-        sp[col] = reg[col].to_numpy()
-    sp["prior_spell"] = sp["cpr"].shift(1).to_numpy() == sp["cpr"].to_numpy()
+    for name in EVENT_DATASETS:  # in place: a copy of the conversations would cost memory
+        frames[name]["cpr"] = frames[name]["pid"].to_numpy().astype(np.int64)
+    w = world.spells  # by (person, start), the spells of world.clock
+    sp = pd.DataFrame({
+        "cpr": w["pid"].to_numpy().astype(np.int64), "spell_start": dates.as_days(w["spell_start"].to_numpy()),
+        "spell_end": dates.as_days(w["spell_end_def"].to_numpy()), "eff_end": dates.as_days(w["eff_end"].to_numpy()),
+        "akasse_code": w["akasse_code"].array, "municipality_code": w["municipality_code"].to_numpy(),
+    })
+    sp["jobcenter_code"] = sp["municipality_code"].map(jobcenter_of()).astype(np.int64)
+    pid = sp["cpr"].to_numpy()
+    start = sp["spell_start"].to_numpy()
+    persons = frames["persons"]  # row = person index
+    sp["age"] = dates.whole_years_between(dates.as_days(persons["birth_date"].to_numpy()[pid]), start)
+    sp["origin"] = persons["origin"].to_numpy()[pid]
+    # Register as of the start: person_year of year(start) - 1, found by a sorted int key.
+    py = frames["person_year"]
+    row = _lookup(py["pid"].to_numpy().astype(np.int64) * 10_000 + py["year"].to_numpy(),
+                  pid * 10_000 + dates.year_of(start) - 1)
+    found = row >= 0
+    sp["education_level"] = np.where(found, py["education_level"].to_numpy()[row], None)
+    sp["education_vocational"] = np.where(found, py["education_vocational"].to_numpy()[row], None)
+    sp["children_in_custody"] = np.where(found, py["children_in_custody"].to_numpy()[row], np.nan)
+    sp["prior_spell"] = np.r_[False, pid[1:] == pid[:-1]]
     conv = frames["conversations"]
-    conv = conv.assign(spell=indicators.link_to_spells(sp, conv, "conversation_date"))
-    conv = conv[conv["spell"] >= 0].reset_index(drop=True)
-    return indicators.Events(sp, clock, conv, frames, NEWEST_DAY)
+    conv["spell"] = indicators.link_to_spells(sp, conv, "conversation_date")
+    if (conv["spell"] < 0).any():
+        conv = conv[conv["spell"] >= 0].reset_index(drop=True)
+    return indicators.Events(sp, world.clock, conv, frames, NEWEST_DAY)
+
+
+# Landing datasets the indicators link to spells by person.
+EVENT_DATASETS = ("conversations", "experiment_membership", "pilot_participation", "profile_assessments",
+                  "income_support_periods")
+
+
+def _lookup(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Row of each wanted key in ``keys`` (unique), -1 where absent."""
+    order = None if bool(np.all(keys[1:] > keys[:-1])) else np.argsort(keys, kind="stable")
+    sorted_keys = keys if order is None else keys[order]
+    pos = np.minimum(np.searchsorted(sorted_keys, wanted), max(len(keys) - 1, 0))
+    hit = (len(keys) > 0) & (sorted_keys[pos] == wanted) if len(keys) else np.zeros(len(wanted), bool)
+    row = pos if order is None else order[pos]
+    return np.where(hit, row, -1)
 
 
 def spells_truth(world, ev: indicators.Events) -> pd.DataFrame:
     sp = ev.spells
+    g = world.spells  # same rows, same order as ev.spells
     out = sp[["cpr", "spell_start", "spell_end", "akasse_code", "municipality_code", "jobcenter_code"]].copy()
-    gen = world.spells.set_index(["pid", dates.as_days(world.spells["spell_start"])])
-    g = gen.reindex(pd.MultiIndex.from_arrays([sp["cpr"], dates.as_days(sp["spell_start"])]))
     out["true_probability"] = g["true_probability"].to_numpy()
     out["true_risk_group"] = g["true_risk_group"].to_numpy()
     out = pd.concat([out, labels(sp, ev.clock, NEWEST_DAY)], axis=1)
@@ -100,7 +126,8 @@ def _write_parquet(frame: pd.DataFrame, path: Path, date_cols: tuple[str, ...] =
     pq.write_table(table, path)
 
 
-def write(truth_dir: Path, world, defect_log: pd.DataFrame) -> list[str]:
+def write(truth_dir: Path, world) -> list[str]:
+    """Indicator marts, spells and the pilot effect, from the clean ``world.frames``."""
     truth_dir = Path(truth_dir)
     ev = events(world)
     written = []
@@ -115,7 +142,10 @@ def write(truth_dir: Path, world, defect_log: pd.DataFrame) -> list[str]:
     written.append("spells.parquet")
     (truth_dir / "pilot_effect.json").write_text(json.dumps(pilot_effect(world, spells), indent=2), encoding="utf-8")
     written.append("pilot_effect.json")
-    _write_parquet(defect_log, truth_dir / "defects.parquet")
-    written.append("defects.parquet")
     return written
+
+
+def write_defects(truth_dir: Path, defect_log: pd.DataFrame) -> list[str]:
+    _write_parquet(defect_log, Path(truth_dir) / "defects.parquet")
+    return ["defects.parquet"]
 

@@ -21,6 +21,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from ltu_platform.contracts import Contract, get_contract
+from ltu_sim import dates
 from ltu_sim.config import PERIOD_END, PERIOD_START, REGISTER_FIRST_YEAR
 
 ID_DIGITS = 10
@@ -37,13 +38,14 @@ def partitions(contract: Contract) -> list[str]:
     return [str(m) for m in months]
 
 
-def partition_keys(contract: Contract, values: np.ndarray) -> np.ndarray:
-    """Partition label of each row from the contract's partition column."""
+def partition_index(contract: Contract, values: np.ndarray) -> np.ndarray:
+    """Position of each row's partition in ``partitions(contract)`` (integers: sorting and
+    searching ~50 million partition labels as strings dominated the national run)."""
     if contract.partitioning == "yearly":
-        if np.issubdtype(values.dtype, np.datetime64):
-            return np.datetime_as_string(values.astype("datetime64[Y]"))
-        return values.astype(np.int64).astype(str)
-    return np.datetime_as_string(values.astype("datetime64[M]"))
+        years = dates.year_of(values) if np.issubdtype(values.dtype, np.datetime64) else values.astype(np.int64)
+        return years - REGISTER_FIRST_YEAR
+    months = dates.month_of(dates.as_days(values)).astype(np.int64)
+    return months - np.datetime64(PERIOD_START, "M").astype(np.int64)
 
 
 CSV_OPTIONS = pacsv.WriteOptions(include_header=False, delimiter=";", quoting_style="none")
@@ -62,10 +64,13 @@ def _id_array(values: np.ndarray, prefix: str) -> pa.Array:
     return pc.binary_join_element_wise(prefix, digits, "")
 
 
-def _typed_table(contract: Contract, part: pd.DataFrame, id_column: tuple[str, str] | None) -> pa.Table:
-    """The contract's columns as typed Arrow arrays (nulls kept)."""
+def _typed_table(contract: Contract, part: pd.DataFrame, cpr: pa.Array, id_column: tuple[str, str] | None) -> pa.Table:
+    """The contract's columns as typed Arrow arrays (nulls kept); ``cpr`` is the CPR column."""
     arrays = []
     for col in contract.columns:
+        if col.type == "cpr":
+            arrays.append(cpr)
+            continue
         series = part[col.name]
         v = series.to_numpy()
         if id_column is not None and col.name == id_column[0]:
@@ -76,7 +81,8 @@ def _typed_table(contract: Contract, part: pd.DataFrame, id_column: tuple[str, s
         elif col.type == "boolean":
             arrays.append(pa.array(v.astype(bool)))
         elif col.type == "integer":
-            arrays.append(pa.array(pd.array(v, dtype="Int64"), type=pa.int64()))
+            arrays.append(pa.array(v.astype(np.int64)) if v.dtype.kind in "iu"
+                          else pa.array(pd.array(v, dtype="Int64"), type=pa.int64()))
         elif col.type == "decimal":
             arrays.append(pa.array(v.astype(float), type=pa.float64(), from_pandas=True))
         else:
@@ -108,22 +114,29 @@ def _csv_table(typed: pa.Table, contract: Contract) -> pa.Table:
     return pa.Table.from_arrays(columns, names=contract.column_names)
 
 
-def write_dataset(landing: Path, dataset: str, frame: pd.DataFrame, cpr_of: np.ndarray,
+def write_dataset(landing: Path, dataset: str, frame: pd.DataFrame, cpr_of,
                   file_format: str = "csv", progress=None, id_column: tuple[str, str] | None = None) -> list[dict]:
-    """Write every partition of ``dataset``; returns manifest entries (path, rows, sha256)."""
+    """Write every partition of ``dataset``; returns manifest entries (path, rows, sha256).
+
+    ``cpr_of``: the CPR text of each person index (``frame.pid``), best as an Arrow array.
+    """
     if file_format not in ("csv", "parquet"):
         raise ValueError(f"file_format must be csv or parquet, not {file_format!r}")
     contract = get_contract(dataset)
-    keys = partition_keys(contract, frame[contract.partition_column].to_numpy())
+    cpr_of = cpr_of if isinstance(cpr_of, pa.Array) else pa.array(np.asarray(cpr_of), type=pa.string())
     all_parts = partitions(contract)
-    unknown = sorted(set(np.unique(keys)) - set(all_parts))
-    if unknown:
-        raise ValueError(f"{dataset}: rows fall outside the simulated period: partitions {unknown[:5]}")
-    order = np.argsort(keys, kind="stable")
-    keys = keys[order]
-    lo = np.searchsorted(keys, np.array(all_parts), side="left")
-    hi = np.searchsorted(keys, np.array(all_parts), side="right")
-    header = (";".join(contract.column_names) + "\n").encode("utf-8")
+    key = partition_index(contract, frame[contract.partition_column].to_numpy())
+    outside = (key < 0) | (key >= len(all_parts))
+    if outside.any():
+        bad = np.unique(frame[contract.partition_column].to_numpy()[outside].astype(str))
+        raise ValueError(f"{dataset}: rows fall outside the simulated period: partition values {bad[:5].tolist()}")
+    # Frames mostly come sorted by their partition column already: no reordering copy then.
+    order = None if bool(np.all(key[1:] >= key[:-1])) else np.argsort(key, kind="stable")
+    bounds = np.r_[0, np.cumsum(np.bincount(key, minlength=len(all_parts)))]
+    lo, hi = bounds[:-1], bounds[1:]
+    del key
+    header = b"\xef\xbb\xbf" + (";".join(contract.column_names) + "\n").encode("utf-8")  # UTF-8 with BOM
+    pid = frame["pid"].to_numpy()
     entries = []
     i = 0
     while i < len(all_parts):
@@ -131,10 +144,9 @@ def write_dataset(landing: Path, dataset: str, frame: pd.DataFrame, cpr_of: np.n
         j = i + 1
         while j < len(all_parts) and hi[j] - lo[i] <= BATCH_ROWS:
             j += 1
-        batch = frame.iloc[order[lo[i]:hi[j - 1]]].copy()
-        batch["cpr"] = cpr_of[batch["pid"].to_numpy()] if len(batch) else np.array([], dtype=object)
-        table = _typed_table(contract, batch, id_column)
-        del batch
+        rows = slice(lo[i], hi[j - 1]) if order is None else order[lo[i]:hi[j - 1]]
+        cpr = cpr_of.take(pa.array(pid[rows].astype(np.int64)))
+        table = _typed_table(contract, frame.iloc[rows], cpr, id_column)
         if file_format == "csv":
             table = _csv_table(table, contract)
         for k in range(i, j):
@@ -143,17 +155,30 @@ def write_dataset(landing: Path, dataset: str, frame: pd.DataFrame, cpr_of: np.n
             path.parent.mkdir(parents=True, exist_ok=True)
             part = table.slice(lo[k] - lo[i], hi[k] - lo[k])
             if file_format == "csv":
-                with path.open("wb") as f:
-                    f.write(b"\xef\xbb\xbf" + header)  # UTF-8 with BOM
-                    if part.num_rows:
-                        pacsv.write_csv(part, f, CSV_OPTIONS)
+                digest = _write_csv(path, header, part)
             else:
                 pq.write_table(part, path)
-            entries.append({"path": rel, "rows": int(hi[k] - lo[k]), "sha256": sha256(path)})
+                digest = sha256(path)
+            entries.append({"path": rel, "rows": int(hi[k] - lo[k]), "sha256": digest})
+        del table
         if progress is not None:
             progress(f"{dataset}: partitions {all_parts[i]}..{all_parts[j - 1]}")
         i = j
     return entries
+
+
+def _write_csv(path: Path, header: bytes, part: pa.Table) -> str:
+    """Header plus rows; the hash is taken from the bytes written (no second read)."""
+    h = hashlib.sha256(header)
+    with path.open("wb") as f:
+        f.write(header)
+        if part.num_rows:
+            sink = pa.BufferOutputStream()
+            pacsv.write_csv(part, sink, CSV_OPTIONS)
+            body = sink.getvalue()
+            h.update(body)
+            f.write(body)
+    return h.hexdigest()
 
 
 def sha256(path: Path) -> str:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ltu_platform.rules import RULES
-from ltu_sim.clock import build_spells
+from ltu_sim.clock import build_spells, labels
 from tests.sim.helpers import decimal, read_dataset
 
 
@@ -48,6 +48,33 @@ def test_truth_labels_equal_labels_recomputed_from_written_payments(clean_run):
             clock = _clock_at(list(g["month"]), list(g["h"]), start, end, horizon)
             assert getattr(row, col) == int(clock >= threshold), (row.cpr, start, clock)
         assert row.censored == (start + pd.Timedelta(days=RULES.ltu_horizon_days) > newest)
+
+
+def test_truth_spells_equal_spells_rebuilt_from_the_written_files(clean_run):
+    """The truth reuses the generator's clock; the Shared definitions applied to the written
+    placements and payments (clock.build_spells) must give the same spells, hours and labels."""
+    truth = pd.read_parquet(clean_run / "truth" / "spells.parquet")
+    pl = read_dataset(clean_run, "placements").assign(placement_date=lambda f: pd.to_datetime(f["placement_date"]))
+    pay = read_dataset(clean_run, "dagpenge_payments")
+    pay = pay.assign(payment_month=pd.to_datetime(pay["payment_month"]), hours=decimal(pay["hours"]))
+    spells, clock = build_spells(pl, pay, np.datetime64("2024-12", "M"))
+    rebuilt = pd.concat([spells, labels(spells, clock, np.datetime64("2024-12-31"))], axis=1)
+
+    def key(f: pd.DataFrame) -> pd.DataFrame:
+        out = pd.DataFrame({
+            "cpr": f["cpr"].astype(str).to_numpy(),
+            "start": pd.to_datetime(f["spell_start"]).dt.strftime("%Y-%m-%d").to_numpy(),
+            "end": pd.to_datetime(f["spell_end"]).dt.strftime("%Y-%m-%d").fillna("ongoing").to_numpy(),
+            "akasse": f["akasse_code"].astype(str).to_numpy(),
+            "municipality": f["municipality_code"].astype(str).to_numpy(),
+            "ltu": f["ltu"].astype("Int64").astype(str).to_numpy(),
+            "ltu_26w": f["ltu_26w"].astype("Int64").astype(str).to_numpy(),
+            "censored": f["censored"].astype(bool).to_numpy(),
+        })
+        return out.sort_values(["cpr", "start"]).reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(key(truth), key(rebuilt))
+    assert len(truth) == len(pl)
 
 
 def test_labels_keep_a_margin_from_the_threshold(clean_run):
