@@ -21,6 +21,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from ltu_platform.contracts import Contract, get_contract
+from ltu_platform.files import sha256
 from ltu_sim import dates
 from ltu_sim.config import PERIOD_END, PERIOD_START, REGISTER_FIRST_YEAR
 
@@ -178,12 +179,4 @@ def _write_csv(path: Path, header: bytes, part: pa.Table) -> str:
             body = sink.getvalue()
             h.update(body)
             f.write(body)
-    return h.hexdigest()
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
     return h.hexdigest()

@@ -14,7 +14,6 @@ cells, refuses any person-level identifier, and writes into a staging directory 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from ltu_platform.files import sha256
 from ltu_platform.publish import dbt_docs, formats, versioning
 from ltu_platform.publish.assemble import Assembled, assemble
 from ltu_platform.publish.identifiers import assert_no_identifiers
@@ -54,14 +54,6 @@ class Publication:
 
     def table_rows(self) -> dict[str, int]:
         return {name: t["rows"] for name, t in self.manifest["tables"].items()}
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def protected_tables(assembled: Assembled) -> tuple[dict[str, pd.DataFrame], dict[str, dict]]:

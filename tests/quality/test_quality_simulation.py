@@ -66,5 +66,20 @@ def test_every_injected_defect_is_caught(defective):
     # Per defect kind (each kind has its own rule id): caught exactly as often as injected,
     # and nothing is flagged that was not injected.
     assert (both["expected"] == both["detected"]).all(), both.to_string()
-    assert not result.passed
+    # The verdict follows the contracts' tolerances, judged here from the truth alone: the
+    # gate blocks exactly when an injected blocking defect's share exceeds its tolerance.
+    assert result.passed == _expected_verdict(truth, defective / "warehouse.duckdb")
     assert result.reconciled
+
+
+def _expected_verdict(truth: pd.DataFrame, warehouse: Path) -> bool:
+    from ltu_platform.contracts import load_contracts
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for contract in load_contracts().values():
+            rows = con.execute(f"SELECT count(*) FROM raw.{contract.dataset}").fetchone()[0]
+            for rule in contract.registration_rules:
+                injected = int(((truth["dataset"] == contract.dataset) & (truth["rule_id"] == rule.id)).sum())
+                if rule.severity == "blocking" and rows and injected / rows > rule.tolerance:
+                    return False
+    return True
