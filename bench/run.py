@@ -79,15 +79,22 @@ def main() -> None:
     from ml.tracking_server import TrackingServer, free_port
 
     cached = (WORK / "truth" / "manifest.json").exists()
-    for derived in ("warehouse", "quality", "mlflow", "published", "dbt_target"):
-        shutil.rmtree(WORK / derived, ignore_errors=True)
+    # BENCH_FROM=<stage> resumes on the warehouse an earlier run left (figures of the earlier
+    # stages are kept from bench/results.json).
+    resume = os.environ.get("BENCH_FROM")
+    stages = STAGES[STAGES.index(resume):] if resume else STAGES
+    earlier = ([r for r in json.loads((BENCH_DIR / "results.json").read_text()) if r["stage"] not in stages]
+               if resume and (BENCH_DIR / "results.json").exists() else [])
+    derived = ("quality", "mlflow", "published") if resume else ("warehouse", "quality", "mlflow", "published", "dbt_target")
+    for name in derived:
+        shutil.rmtree(WORK / name, ignore_errors=True)
     WORK.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "BENCH_SEED": str(SEED), "LTU_DATA_DIR": str(WORK),
            "LTU_PSEUDO_KEY": os.environ.get("LTU_PSEUDO_KEY", "bench-key")}
-    results: list[dict] = []
+    results: list[dict] = earlier
     with TrackingServer(WORK / "mlflow", port=free_port()) as server:
         env["MLFLOW_TRACKING_URI"] = server.uri
-        for stage in STAGES:
+        for stage in stages:
             if stage == "simulate" and cached:
                 previous = BENCH_DIR / "cache" / f"simulate-seed{SEED}.json"
                 if previous.exists():

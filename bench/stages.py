@@ -78,8 +78,7 @@ def quality(work: Path) -> dict:
 
     p = _paths(work)
     result = run_gate(p["warehouse"], p["quality"])
-    rows = sum(r.rows_in for r in result.reconciliation) if hasattr(result, "reconciliation") and result.reconciliation and hasattr(result.reconciliation[0], "rows_in") else 0
-    return {"rows": rows, "passed": bool(getattr(result, "passed", True))}
+    return {"rows": int(result.reconciliation["rows_in"].sum()), "passed": bool(result.passed)}
 
 
 def _features(work: Path):
