@@ -64,7 +64,7 @@ start (≥ 80 % of full time, after STAR's definition). Censored spells are scor
 ## Training data
 Feature mart `marts.fct_risk_features`, snapshot `{f.snapshot}`. Out-of-time split by spell-start
 cohort: train {f.cohorts.get('train')}, validation {f.cohorts.get('validation')} (half for early
-stopping, half for isotonic calibration), test {f.cohorts.get('test')}. Rows: {f.rows}.
+stopping, half for calibration), test {f.cohorts.get('test')}. Rows: {f.rows}.
 Features (known at the spell start only): {', '.join(f.features)}. Identifiers (person_key,
 spell_key), jobcentre and a-kasse are not inputs; the funds' own questions never enter (R-PROF-3).
 

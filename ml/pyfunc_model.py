@@ -1,6 +1,6 @@
 """The registered model ``ltu_risk`` as an MLflow pyfunc: features in, assessment out.
 
-It bundles the XGBoost booster, the isotonic calibration, the frozen at-risk threshold, the
+It bundles the XGBoost booster, the calibration (Platt or isotonic), the frozen at-risk threshold, the
 risk groups and the reason wording, all as plain JSON artifacts, so ``models:/ltu_risk@champion``
 gives the same assessment in any process. Imports only the portable ``ml`` modules.
 """
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import xgboost as xgb
 
-from ml.calibration import IsotonicCalibrator
+from ml.calibration import calibrator_from_dict
 from ml.feature_frame import FeatureSpec, model_frame
 from ml.reasons import contributions, reason_texts
 from ml.risk_groups import RiskGroups
@@ -36,7 +36,7 @@ class LtuRiskModel(mlflow.pyfunc.PythonModel):
         self.booster.load_model(art["booster"])
         read = lambda key: open(art[key], encoding="utf-8").read()  # noqa: E731
         self.spec = FeatureSpec.from_json(read("spec"))
-        self.calibrator = IsotonicCalibrator.from_dict(json.loads(read("calibrator")))
+        self.calibrator = calibrator_from_dict(json.loads(read("calibrator")))
         self.groups = RiskGroups.from_json(read("risk_groups"))
         self.policy = json.loads(read("policy"))
 

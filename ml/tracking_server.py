@@ -124,12 +124,22 @@ def _terminate_group(pid: int, timeout: float = 20.0) -> None:
         return
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        _reap(pid)
         try:
             os.killpg(pid, 0)
         except ProcessLookupError:
             return
         time.sleep(0.2)
     os.killpg(pid, signal.SIGKILL)
+
+
+def _reap(pid: int) -> None:
+    """Collect the exit of our own child: an unreaped (zombie) leader keeps its group "alive"
+    to ``killpg(pid, 0)``, which made every stop wait the full timeout."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:  # not our child (stopped from the command line): nothing to reap
+        pass
 
 
 def _default_data_dir() -> Path:

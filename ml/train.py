@@ -19,7 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
-from ml.calibration import IsotonicCalibrator
+from ml.calibration import Calibrator, PlattCalibrator, fit_calibrator
 from ml.config import TrainConfig
 from ml.feature_frame import FeatureSpec, model_frame
 from ml.features import STRICT
@@ -33,7 +33,7 @@ class RiskModel:
 
     spec: FeatureSpec
     booster: xgb.Booster
-    calibrator: IsotonicCalibrator
+    calibrator: Calibrator
     threshold: float = 0.5
     best_iteration: int = 0
 
@@ -84,8 +84,8 @@ def fit_xgboost(
     # exactly what was validated.
     best = int(clf.best_iteration)
     booster = booster[: best + 1]
-    model = RiskModel(spec=spec, booster=booster, calibrator=IsotonicCalibrator((0.0, 1.0), (0.0, 1.0)))
-    model.calibrator = IsotonicCalibrator.fit(model.raw(calib), calib[cfg.label].to_numpy(dtype=float))
+    model = RiskModel(spec=spec, booster=booster, calibrator=PlattCalibrator(1.0, 0.0))  # identity until fitted
+    model.calibrator = fit_calibrator(cfg.calibration, model.raw(calib), calib[cfg.label].to_numpy(dtype=float))
     model.best_iteration = best
     return model
 
@@ -98,7 +98,7 @@ def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
 def fit_logistic(
     train: pd.DataFrame, calib: pd.DataFrame, spec: FeatureSpec, cfg: TrainConfig
 ) -> CalibratedClassifierCV:
-    """The baseline: one-hot + scaling + logistic regression, isotonic-calibrated (frozen fit)."""
+    """The baseline: one-hot + scaling + logistic regression, calibrated like XGBoost (frozen fit)."""
     train = sample_rows(train, cfg.logreg_max_rows, cfg.seed)
     numeric = [*spec.numeric, *spec.boolean]
     prep = ColumnTransformer(
@@ -116,7 +116,9 @@ def fit_logistic(
     )
     pipe = Pipeline([("prep", prep), ("logreg", LogisticRegression(C=cfg.logreg_c, max_iter=2000))])
     pipe.fit(model_frame(train, spec), train[cfg.label].astype(int))
-    calibrated = CalibratedClassifierCV(FrozenEstimator(pipe), method="isotonic")
+    # Same calibration family as the XGBoost model, so the AUC comparison is like for like.
+    method = "sigmoid" if cfg.calibration == "platt" else "isotonic"
+    calibrated = CalibratedClassifierCV(FrozenEstimator(pipe), method=method)
     calibrated.fit(model_frame(calib, spec), calib[cfg.label].astype(int))
     return calibrated
 
