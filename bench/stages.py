@@ -87,26 +87,19 @@ def _features(work: Path):
 
 
 def training(work: Path, tracking_uri: str) -> dict:
-    import pandas as pd
-
-    from ltu_platform.pseudonym import person_keys
+    from ml.oracle import load_true_probabilities
     from ml.pipeline import train_and_register
 
     features = _features(work)
-    truth = pd.read_parquet(_paths(work)["truth"] / "spells.parquet", columns=["cpr", "spell_start", "true_probability"])
-    truth["person_key"] = person_keys(truth.pop("cpr"))
-    result = train_and_register(features, tracking_uri, truth=truth)
-    labelled = int(features["ltu"].notna().sum())
-    return {"rows": labelled, **{k: v for k, v in _summary(result).items()}}
-
-
-def _summary(result) -> dict:
-    out = {}
-    for name in ("test_auc", "oracle_auc", "logreg_auc", "version", "promoted"):
-        value = getattr(result, name, None)
-        if value is not None:
-            out[name] = value if isinstance(value, (int, float, str, bool)) else str(value)
-    return out
+    result = train_and_register(features, tracking_uri, truth=load_true_probabilities(_paths(work)["truth"]))
+    return {
+        "rows": int(features["ltu"].notna().sum()),
+        "xgboost_auc": round(result.metrics["xgboost"]["roc_auc"], 4),
+        "logreg_auc": round(result.metrics["logreg"]["roc_auc"], 4),
+        "oracle_auc": None if result.oracle_auc is None else round(result.oracle_auc, 4),
+        "model_version": result.model_version,
+        "promoted": result.promoted,
+    }
 
 
 def scoring(work: Path, tracking_uri: str) -> dict:
