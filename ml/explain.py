@@ -9,7 +9,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-import shap  # noqa: E402
 import xgboost as xgb  # noqa: E402
 
 from ml.train import RiskModel  # noqa: E402
@@ -20,6 +19,8 @@ def shap_importance(model: RiskModel, df: pd.DataFrame, sample: int, seed: int) 
     """Mean |SHAP| per feature on a sample of rows (exact TreeSHAP; the sample bounds the cost)."""
     rows = df if len(df) <= sample else df.sample(n=sample, random_state=seed)
     frame = model.frame(rows)
+    import shap  # heavy (numba): imported when explaining, not when the code location loads
+
     values = shap.TreeExplainer(model.booster).shap_values(xgb.DMatrix(frame, enable_categorical=True))
     table = pd.DataFrame(
         {
