@@ -25,21 +25,24 @@ from ltu_platform.settings import REPO_ROOT, Settings, load_settings
 
 log = logging.getLogger(__name__)
 
-INGESTION_JOBS = {"register": ("ingest_register_job", "register_year"), "dfdg": ("ingest_job", "dfdg_month")}
 
 
 def delivered_partitions(settings: Settings) -> dict[str, list[str]]:
     """The partitions with at least one delivery, by source (register / dfdg)."""
+    from orchestration.defs.ingestion.partitions import PARTITIONS_BY_SOURCE
+
     contracts = load_contracts()
-    found: dict[str, set[str]] = {source: set() for source in INGESTION_JOBS}
+    found: dict[str, set[str]] = {source: set() for source in PARTITIONS_BY_SOURCE}
     for delivery in list_all_deliveries(settings.landing_url):
         found[contracts[delivery.dataset].source].add(delivery.partition)
     return {source: sorted(parts) for source, parts in found.items()}
 
 
 def register_partitions(instance: dg.DagsterInstance, partitions: dict[str, list[str]]) -> None:
+    from orchestration.defs.ingestion.partitions import PARTITIONS_BY_SOURCE
+
     for source, keys in partitions.items():
-        name = INGESTION_JOBS[source][1]
+        name = PARTITIONS_BY_SOURCE[source].name
         known = set(instance.get_dynamic_partitions(name))
         new = [k for k in keys if k not in known]
         if new:
@@ -86,9 +89,11 @@ def materialize_everything(with_mlflow_server: bool = False) -> bool:
         raise SystemExit(f"No deliveries in the landing zone {settings.landing_url}: run `ltu simulate` first.")
     register_partitions(instance, partitions)
 
+    from orchestration.defs.ingestion.jobs import JOB_BY_SOURCE
+
     ok = True
-    for source, (job_name, _) in INGESTION_JOBS.items():
-        keys = partitions[source]
+    for source in ("register", "dfdg"):  # registers first: facts join them to the DFDG events
+        job_name, keys = JOB_BY_SOURCE[source].name, partitions[source]
         print(f"Ingesting {source}: partitions {keys[0]} … {keys[-1]} ({len(keys)})", flush=True)
         ok &= _execute(job_name, instance,
                        {ASSET_PARTITION_RANGE_START_TAG: keys[0], ASSET_PARTITION_RANGE_END_TAG: keys[-1]})
