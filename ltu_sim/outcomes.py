@@ -5,13 +5,22 @@ the register as of the start, the placement, and a latent "challenge" ``z`` that
 questionnaire reveals (noisily). It contains the three risk groups of R-PROF-7, thresholds
 and interactions. The intercept is calibrated so the mean probability of first spells equals
 ``SimulationConfig.target_ltu_rate``.
+
+Two truths follow: ``true_probability`` given everything, the latent included, and
+``true_probability_observable``, the probability given what the platform can observe (the
+register, the placement and the questionnaire answers, or none): the latent integrated out
+over its posterior given the answers. The second is the Bayes-optimal score of any model of
+the feature mart, the oracle the risk model is measured against.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from scipy.optimize import brentq
-from scipy.special import expit
+from scipy.special import expit, logit
+from scipy.stats import norm
+
+from ltu_sim import profiling
 
 # R-PROF-7: industries of group B (late working life) and group C (younger/middle-aged).
 GROUP_B_INDUSTRIES = ("C", "F", "H")
@@ -57,3 +66,28 @@ def linear_predictor(f: dict[str, np.ndarray], group: np.ndarray) -> np.ndarray:
 
 def calibrate_intercept(x: np.ndarray, target_rate: float) -> float:
     return float(brentq(lambda b: expit(b + x).mean() - target_rate, -15.0, 10.0))
+
+
+# The latent's support for numerical integration: N(0, 1) mass beyond +-6 is ~1e-9.
+LATENT_GRID = np.linspace(-6.0, 6.0, 241)
+_CHUNK = 200_000  # spells per block: the (block, grid) matrices stay ~400 MB
+
+
+def observable_probability(true_probability: np.ndarray, latent: np.ndarray, answers: np.ndarray) -> np.ndarray:
+    """E[p | observables]: p with the latent replaced by its posterior given the answers.
+
+    ``answers`` is ``profiling.informative_answers`` (0 = not answered). The treatment shift of
+    pilot participants stays in, as in ``true_probability``.
+    """
+    known_logit = logit(true_probability) - LATENT_EFFECT * latent
+    tables = profiling.answer_likelihoods(LATENT_GRID)
+    prior = norm.pdf(LATENT_GRID)
+    out = np.empty(len(true_probability))
+    for lo in range(0, len(out), _CHUNK):
+        block = slice(lo, lo + _CHUNK)
+        weight = np.broadcast_to(prior, (len(out[block]), len(prior))).copy()
+        for j, table in enumerate(tables):
+            weight *= table[answers[block, j]]
+        p = expit(known_logit[block, None] + LATENT_EFFECT * LATENT_GRID[None, :])
+        out[block] = (weight * p).sum(axis=1) / weight.sum(axis=1)
+    return out

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.special import logit
+from scipy.special import logit, ndtr
 
 from ltu_sim import dates
 from ltu_sim.config import PERIOD_START
@@ -75,10 +75,34 @@ INFORMATIVE = {"Q03": 0.7, "Q05": 0.5, "Q09": 0.7}  # noise sd around the latent
 FUND_QUESTIONS = {"AK01": 4, "AK02": 3, "AK03": 5}
 
 
+def _cuts(options: int) -> np.ndarray:
+    return np.linspace(-1.2, 1.2, options - 1)
+
+
 def _ordinal(latent: np.ndarray, noise_sd: float, options: int, rng) -> np.ndarray:
     signal = latent + noise_sd * rng.standard_normal(len(latent))
-    cuts = np.linspace(-1.2, 1.2, options - 1)
-    return 1 + np.searchsorted(cuts, signal)
+    return 1 + np.searchsorted(_cuts(options), signal)
+
+
+def informative_answers(answers: pd.DataFrame, n_spells: int) -> np.ndarray:
+    """``(n_spells, len(INFORMATIVE))`` answer codes of the latent-revealing questions, 0 = none."""
+    out = np.zeros((n_spells, len(INFORMATIVE)), dtype=np.int8)
+    codes = answers["question_code"].astype(str).to_numpy()
+    for j, code in enumerate(INFORMATIVE):
+        rows = codes == code
+        out[answers["spell"].to_numpy()[rows], j] = answers["answer_code"].to_numpy()[rows]
+    return out
+
+
+def answer_likelihoods(grid: np.ndarray) -> list[np.ndarray]:
+    """Per informative question, ``P(answer | latent = grid)`` as rows 1..options (row 0: no
+    answer, likelihood 1): the exact inverse of ``_ordinal``."""
+    tables = []
+    for code, noise_sd in INFORMATIVE.items():
+        edges = np.r_[-np.inf, _cuts(QUESTION_OPTIONS[code]), np.inf]
+        below = ndtr((edges[:, None] - grid[None, :]) / noise_sd)
+        tables.append(np.vstack([np.ones(len(grid)), np.diff(below, axis=0)]))
+    return tables
 
 
 def questionnaire(spells: pd.DataFrame, first_conversation: np.ndarray, config, rng) -> pd.DataFrame:

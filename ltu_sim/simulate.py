@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ltu_sim import conversations, dates, datasets, profiling, programmes, spells, truth
+from ltu_sim import conversations, dates, datasets, outcomes, profiling, programmes, spells, truth
 from ltu_sim import defects as defects_module
 from ltu_sim.config import PERIOD_END, PERIOD_START, SimulationConfig, config_for
 from ltu_sim.clock import SpellClock
@@ -25,7 +25,8 @@ SPELLS_PER_PERSON = 1.3
 TRUTH_REGISTER_COLUMNS = ["pid", "year", "education_level", "education_vocational", "children_in_custody"]
 TRUTH_SPELL_COLUMNS = ["pid", "spell_start", "eff_end", "spell_end_def", "akasse_code", "municipality_code",
                        "jobcenter_code",
-                       "is_experiment_member", "true_probability", "true_probability_untreated", "true_risk_group"]
+                       "is_experiment_member", "true_probability", "true_probability_untreated",
+                       "true_probability_observable", "true_risk_group"]
 
 
 # Landing datasets in manifest order.
@@ -114,6 +115,8 @@ def build_world(config: SimulationConfig, seed: int, landing: Landing, log=None)
     answers = profiling.questionnaire(sp, first_conv.astype("datetime64[D]"), config,
                                       np.random.default_rng([seed, 12]))
     landing.write("questionnaire_answers", datasets.answers_frame(answers, sp))
+    sp["true_probability_observable"] = outcomes.observable_probability(
+        sp["true_probability"].to_numpy(), sp["latent"].to_numpy(), profiling.informative_answers(answers, len(sp)))
     del answers
     person_year = datasets.person_year_frame(persons, sp, dagpenge_weeks, seed)
     landing.write("person_year", person_year)

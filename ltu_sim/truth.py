@@ -25,7 +25,7 @@ from ltu_sim.population import jobcenter_of
 NEWEST_DAY = np.datetime64(PERIOD_END, "D")
 SPELL_COLUMNS = ["cpr", "spell_start", "spell_end", "akasse_code", "municipality_code", "jobcenter_code",
                  "true_probability", "true_risk_group", "ltu", "ltu_26w", "censored", "pilot_participant",
-                 "pilot_target", "true_probability_untreated"]
+                 "pilot_target", "true_probability_untreated", "true_probability_observable"]
 
 
 def events(world) -> indicators.Events:
@@ -91,6 +91,7 @@ def spells_truth(world, ev: indicators.Events) -> pd.DataFrame:
     out["pilot_participant"] = np.isin(np.arange(len(sp)), units.loc[units["participant"], "spell"])
     out["pilot_target"] = np.isin(np.arange(len(sp)), units.loc[units["target"], "spell"])
     out["true_probability_untreated"] = g["true_probability_untreated"].to_numpy()
+    out["true_probability_observable"] = g["true_probability_observable"].to_numpy()
     out["cpr"] = world.persons.cpr[out["cpr"].to_numpy()].astype(object)
     out["akasse_code"] = out["akasse_code"].astype(object)
     return out[SPELL_COLUMNS]

@@ -74,7 +74,7 @@ Policy `{f.threshold_policy}`; calibrated probability ≥ {f.threshold:.4f} flag
 ## Metrics on the test cohort
 {_metrics_md(f.metrics)}
 
-Oracle AUC (true probabilities of the simulator, same test spells): {oracle}.
+Oracle AUC (the simulator's true probability given what the platform observes — register, placement and questionnaire answers —, same test spells): {oracle}.
 
 ## By group (XGBoost, test cohort)
 {f.group_table_md}

@@ -64,7 +64,7 @@ class TrainResult:
         for model, m in self.metrics.items():
             lines.append(f"| {model} | " + " | ".join(f"{m[n]:.4f}" for n in names) + " |")
         if self.oracle_auc is not None:
-            lines.append(f"| oracle (true probability) | {self.oracle_auc:.4f} |" + " |" * (len(names) - 1))
+            lines.append(f"| oracle (true probability given the observables) | {self.oracle_auc:.4f} |" + " |" * (len(names) - 1))
         return "\n".join(lines)
 
 

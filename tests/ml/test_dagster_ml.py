@@ -13,7 +13,7 @@ from ml.registry import CHAMPION, MODEL_NAME
 from ml.split import open_spells
 from ml.warehouse import record_override
 from orchestration.defs.ml.assets import citizen_receipts, jobcenter_assessments, risk_model, risk_scores
-from orchestration.defs.ml.resources import MlflowResource
+from orchestration.defs.ml.resources import MlflowResource, SimulatorTruthResource
 from orchestration.defs.resources import WarehouseResource
 from tests.ml.conftest import TEST_CONFIG
 
@@ -21,7 +21,9 @@ ASSETS = [risk_model, risk_scores, citizen_receipts, jobcenter_assessments]
 
 
 def _resources(warehouse, server):
-    return {"warehouse": WarehouseResource(path=str(warehouse)), "mlflow": MlflowResource(tracking_uri=server.uri)}
+    # A synthetic mart has no simulator truth: the asset must run without one (real deliveries).
+    return {"warehouse": WarehouseResource(path=str(warehouse)), "mlflow": MlflowResource(tracking_uri=server.uri),
+            "simulator_truth": SimulatorTruthResource(truth_dir=str(warehouse.parent / "no-truth"))}
 
 
 def test_asset_definitions_follow_the_house_style():
@@ -42,6 +44,7 @@ def test_ml_assets_materialize_and_the_caseworker_decides(warehouse, mlflow_serv
     assert result.success
     meta = result.asset_materializations_for_node("ml__risk_model")[0].metadata
     version = meta["model_version"].value
+    assert meta["oracle_roc_auc"].value == "no simulator truth"
     client = MlflowClient(mlflow_server.uri)
     mv = client.get_model_version(MODEL_NAME, version)
     assert meta["promoted_to_champion"].value == (mv.tags["gate_decision"] == "promoted")

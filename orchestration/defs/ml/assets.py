@@ -24,7 +24,7 @@ from ml.warehouse import (
     read_features,
     replace_table,
 )
-from orchestration.defs.ml.resources import MlflowResource
+from orchestration.defs.ml.resources import MlflowResource, SimulatorTruthResource
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource, env_or_default
 
 OWNERS = ["team:ltu-data"]
@@ -60,17 +60,23 @@ def _warehouse_snapshot(warehouse: WarehouseResource) -> str:
     owners=OWNERS,
 )
 def risk_model(
-    context: dg.AssetExecutionContext, config: RiskModelConfig, warehouse: WarehouseResource, mlflow: MlflowResource
+    context: dg.AssetExecutionContext,
+    config: RiskModelConfig,
+    warehouse: WarehouseResource,
+    mlflow: MlflowResource,
+    simulator_truth: SimulatorTruthResource,
 ) -> dg.MaterializeResult:
     """Train the XGBoost risk model and the logistic baseline on the feature mart (out-of-time by
     cohort), evaluate overall and by group, register the XGBoost model as `ltu_risk` in MLflow
-    with its model card, alias it `challenger`, and move `champion` when the promotion gate passes."""
+    with its model card, alias it `challenger`, and move `champion` when the promotion gate passes.
+    When the simulator's truth is present, the oracle AUC is logged beside the model's."""
     with warehouse.connect(read_only=True) as con:
         features = read_features(con)
     result = train_and_register(
         features,
         mlflow.tracking_uri,
         TrainConfig(**config.model_dump()),
+        truth=simulator_truth.true_probabilities(),
         tags={"dagster_run_id": context.run.run_id, "warehouse_loads": _warehouse_snapshot(warehouse)},
     )
     return dg.MaterializeResult(
@@ -86,6 +92,7 @@ def risk_model(
             "test_ece": result.metrics["xgboost"]["ece"],
             "cohorts": str(result.cohorts),
             "training_rows": int(result.tags["training_rows"]),
+            "oracle_roc_auc": result.oracle_auc if result.oracle_auc is not None else "no simulator truth",
         }
     )
 
@@ -168,6 +175,9 @@ defs = dg.Definitions(
     resources={
         "mlflow": MlflowResource(
             tracking_uri=env_or_default("MLFLOW_TRACKING_URI", load_settings().mlflow_tracking_uri)
-        )
+        ),
+        "simulator_truth": SimulatorTruthResource(
+            truth_dir=env_or_default("LTU_TRUTH_DIR", str(load_settings().truth_dir))
+        ),
     },
 )
