@@ -176,10 +176,11 @@ def _replace_partition(con, contract: Contract, delivery: Delivery, typed: pa.Ta
     lineage = [delivery.partition, delivery.relative_path, load_id, loaded_at]
     con.begin()
     try:
+        con.register("_ltu_ingest_rows", good)
+        _record_removed_persons(con, contract, delivery.partition, load_id, loaded_at)
         con.execute(f"DELETE FROM {table_name(contract)} WHERE _partition = ?", [delivery.partition])
         con.execute(f"DELETE FROM {RAW_SCHEMA}.quarantine WHERE dataset = ? AND _partition = ?",
                     [contract.dataset, delivery.partition])
-        con.register("_ltu_ingest_rows", good)
         con.execute(
             f"""INSERT INTO {table_name(contract)} BY NAME
                 SELECT *, ? AS _partition, ? AS _source_file, ? AS _load_id, ?::TIMESTAMP AS _loaded_at
@@ -199,6 +200,27 @@ def _replace_partition(con, contract: Contract, delivery: Delivery, typed: pa.Ta
         con.unregister("_ltu_ingest_rows")
         con.unregister("_ltu_ingest_quarantine")
     return report
+
+
+def _record_removed_persons(con, contract: Contract, partition: str, load_id: str,
+                            loaded_at: datetime) -> None:
+    """Persons in the partition's loaded rows who are not in the new delivery's good rows.
+
+    A corrected re-delivery may withdraw a person's rows; without a newer row of theirs the
+    incremental dbt models would keep their old facts (raw.person_removals, raw_schema.py).
+    Persons still in the delivery need no record: their new rows carry this load's time.
+    """
+    person_columns = [c.warehouse_name for c in contract.columns if c.type == "cpr"]
+    if not person_columns:
+        return
+    con.execute(
+        f"""INSERT INTO {RAW_SCHEMA}.person_removals
+            SELECT person_key, ?, ?, ?, ?::TIMESTAMP FROM (
+                SELECT {person_columns[0]} AS person_key FROM {table_name(contract)} WHERE _partition = ?
+                EXCEPT
+                SELECT {person_columns[0]} FROM _ltu_ingest_rows
+            ) WHERE person_key IS NOT NULL""",
+        [contract.dataset, partition, load_id, loaded_at, partition])
 
 
 def _to_warehouse_columns(typed: pa.Table, contract: Contract, key: bytes) -> pa.Table:

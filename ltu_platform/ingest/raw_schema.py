@@ -26,6 +26,13 @@ CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.load_log (
     file_sha256 VARCHAR, rows_in BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT,
     status VARCHAR, message VARCHAR, loaded_at TIMESTAMP
 )"""
+# Persons whose rows a re-load of a partition withdrew (they are in the old delivery but not
+# in the new one). They have no newer raw row, yet their facts changed: the incremental dbt
+# models (dbt_project/macros/incremental.sql) recompute them from this table.
+PERSON_REMOVALS_DDL = f"""
+CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.person_removals (
+    person_key VARCHAR, dataset VARCHAR, _partition VARCHAR, _load_id VARCHAR, _loaded_at TIMESTAMP
+)"""
 
 
 def data_columns(contract: Contract) -> dict[str, str]:
@@ -44,3 +51,4 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection, contract: Contract) -> Non
     con.execute(f"CREATE TABLE IF NOT EXISTS {table_name(contract)} ({column_sql})")
     con.execute(QUARANTINE_DDL)
     con.execute(LOAD_LOG_DDL)
+    con.execute(PERSON_REMOVALS_DDL)

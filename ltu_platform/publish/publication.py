@@ -9,6 +9,7 @@ cells, refuses any person-level identifier, and writes into a staging directory 
     <version>/csv/<table>.csv        Danish Excel: ';', decimal comma, UTF-8 with BOM
     <version>/ltu_published.duckdb   every table, for evaluators (open it read-only)
     <version>/report.html            the evaluation report (self-contained)
+    <version>/revisions.csv          figures changed since the previous version (revisions.py)
     <version>/dbt_docs/              index.html, manifest.json, catalog.json
 """
 
@@ -23,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from ltu_platform.files import sha256
-from ltu_platform.publish import dbt_docs, formats, versioning
+from ltu_platform.publish import dbt_docs, deliveries, formats, revisions, versioning
 from ltu_platform.publish.assemble import Assembled, assemble
 from ltu_platform.publish.identifiers import assert_no_identifiers
 from ltu_platform.publish.sources import (
@@ -97,13 +98,16 @@ def publish(
         assembled = assemble(con, bootstrap_replicates=bootstrap_replicates,
                              champion_tracking_uri=champion_tracking_uri)
         snapshot = source_snapshot(con)
+        coverage = deliveries.delivery_coverage(con)
     tables, suppression_stats = protected_tables(assembled)
+    revised = revisions.against_latest(published_dir, tables, assembled.specs)
 
     published_dir.mkdir(parents=True, exist_ok=True)
     versioning.remove_stale_staging(published_dir)
     version = versioning.new_version_id(published_dir, now)
     with versioning.staged_version(published_dir, version) as stage:
         table_entries = _write_tables(stage, tables)
+        formats.write_danish_csv(revised.cells, stage / revisions.REVISIONS_FILE)
         docs_result = (
             dbt_docs.generate_docs(warehouse, stage / DOCS_DIR, INDICATOR_MART_NAMES)
             if docs else dbt_docs.DocsResult("missing", "not requested")
@@ -112,7 +116,10 @@ def publish(
             from ltu_platform.publish.report import render_report  # matplotlib: only when used
 
             (stage / REPORT).write_text(
-                render_report(version, tables, assembled.facts, gate), encoding="utf-8"
+                render_report(version, tables, assembled.facts, gate,
+                              appendix=(deliveries.report_section(coverage),
+                                        revisions.report_section(revised))),
+                encoding="utf-8",
             )
         (stage / README).write_text(_readme(version, table_entries, assembled), encoding="utf-8")
         manifest = {
@@ -128,6 +135,8 @@ def publish(
             },
             "omitted": assembled.omitted,
             "source_snapshot": snapshot,
+            "delivery_period": coverage,
+            "revisions": revised.summary(),
             "model_version": assembled.facts.get("model_version"),
             "quality_gate": gate,
             "facts": _jsonable(assembled.facts),

@@ -215,8 +215,9 @@ SECTIONS: tuple[tuple[str, tuple[str, ...], Callable[[dict[str, pd.DataFrame]], 
 
 def render_report(
     version: str, tables: dict[str, pd.DataFrame], facts: dict[str, Any],
-    quality_gate: dict[str, Any],
+    quality_gate: dict[str, Any], appendix: tuple[str, ...] = (),
 ) -> str:
+    """The report page; ``appendix``: further HTML sections (delivery period, revisions)."""
     parts = [
         "<!DOCTYPE html><html lang=en><head><meta charset=utf-8>",
         f"<title>ltu-platform evaluation {html.escape(version)}</title>",
@@ -234,5 +235,6 @@ def render_report(
             parts.append(f"<p class=note>Not in this publication: {', '.join(missing)}.</p>")
             continue
         parts.append(render(tables))
+    parts.extend(appendix)
     parts.append("</body></html>")
     return "\n".join(parts)

@@ -1,7 +1,11 @@
 {{ config(materialized='view') }}
--- Per person: when their raw rows were last loaded, their last paid month and their last
+-- Per person: when their raw rows last changed, their last paid month and their last
 -- placement. The incremental models (macros/incremental.sql) use it to find the persons whose
--- facts a new delivery can change.
+-- facts a new delivery can change. A corrected re-delivery that withdraws a person's rows
+-- leaves no newer row of theirs: raw.person_removals records when it happened.
+{%- set removals = source('ingestion', 'person_removals') %}
+{#- a raw layer written before the ingestion kept removals has none to report -#}
+{%- set has_removals = not execute or load_relation(removals) is not none %}
 with loaded as (
     {%- for model in ['stg_dfdg__conversations', 'stg_dfdg__dagpenge_payments', 'stg_dfdg__placements',
                       'stg_dfdg__experiment_membership', 'stg_dfdg__pilot_participation',
@@ -9,10 +13,13 @@ with loaded as (
                       'stg_register__persons', 'stg_register__person_year',
                       'stg_register__income_support_periods'] %}
     select person_key, _loaded_at from {{ ref(model) }}
-    {%- if not loop.last %}
     union all
-    {%- endif %}
     {%- endfor %}
+    {%- if has_removals %}
+    select person_key, _loaded_at from {{ removals }}
+    {%- else %}
+    select null::varchar as person_key, null::timestamp as _loaded_at where false
+    {%- endif %}
 ),
 
 paid as (
