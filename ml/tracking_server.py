@@ -74,6 +74,10 @@ class TrackingServer:
         ]  # fmt: skip
 
     def start(self) -> "TrackingServer":
+        return self.launch().wait_until_healthy()
+
+    def launch(self) -> "TrackingServer":
+        """Start the server process without waiting for it (it takes some seconds to answer)."""
         if is_healthy(self.uri):
             raise TrackingServerError(f"something already answers on {self.uri}; stop it or pick another port")
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -84,6 +88,9 @@ class TrackingServer:
             self.command(), stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
         )
         self.pid_file.write_text(f"{self.process.pid}\n{self.port}\n")
+        return self
+
+    def wait_until_healthy(self) -> "TrackingServer":
         deadline = time.monotonic() + self.startup_timeout
         while not is_healthy(self.uri):
             if self.process.poll() is not None:

@@ -5,6 +5,9 @@ write the warehouse schema ``ml`` and therefore run in the pool ``duckdb_warehou
 """
 
 # No `from __future__ import annotations`: Dagster must see the derived config class itself.
+# ml.pipeline, ml.registry and ml.scoring (scikit-learn, MLflow, SHAP, matplotlib: ~10 s) are
+# imported inside the assets: every run step loads this code location, and only these steps
+# need them.
 import hashlib
 
 import dagster as dg
@@ -12,10 +15,7 @@ import pydantic
 
 from ltu_platform.settings import load_settings
 from ml.config import TrainConfig
-from ml.pipeline import train_and_register
 from ml.receipt import receipts
-from ml.registry import MODEL_NAME
-from ml.scoring import model_input_columns, score_open_spells, summary
 from ml.warehouse import (
     ASSESSMENTS,
     RECEIPTS,
@@ -70,6 +70,9 @@ def risk_model(
     cohort), evaluate overall and by group, register the XGBoost model as `ltu_risk` in MLflow
     with its model card, alias it `challenger`, and move `champion` when the promotion gate passes.
     When the simulator's truth is present, the oracle AUC is logged beside the model's."""
+    from ml.pipeline import train_and_register
+    from ml.registry import MODEL_NAME
+
     with warehouse.connect(read_only=True) as con:
         features = read_features(con)
     result = train_and_register(
@@ -108,6 +111,8 @@ def risk_model(
 def risk_scores(warehouse: WarehouseResource, mlflow: MlflowResource) -> dg.MaterializeResult:
     """Score every open (censored) spell with `models:/ltu_risk@champion`: probability, at-risk
     flag, risk group in words and the top reasons, with the model version (table `ml.risk_scores`)."""
+    from ml.scoring import score_open_spells, summary
+
     with warehouse.connect(read_only=True) as con:
         features = read_features(con)
     result = score_open_spells(features, mlflow.tracking_uri)
@@ -162,6 +167,8 @@ def jobcenter_assessments(warehouse: WarehouseResource, mlflow: MlflowResource) 
     """The record shared with the jobcentre (R-PROF-4): the standardised assessment, the data
     used, and the caseworker's own assessment from the override log `ml.caseworker_overrides`,
     which is decisive (R-PROF-6). Table `ml.jobcenter_assessments`."""
+    from ml.scoring import model_input_columns
+
     with warehouse.connect() as con:
         version = con.execute(f"select any_value(model_version) from {SCORES}").fetchone()[0]
         columns = model_input_columns(mlflow.tracking_uri, version) if version is not None else []

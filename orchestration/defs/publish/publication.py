@@ -10,16 +10,19 @@ checks on the raw datasets) therefore stops them in the same run and nothing is 
 
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 import pandas as pd
 from pydantic import Field
 
-from ltu_platform.publish.publication import Publication, publish
 from ltu_platform.publish.tables import INDICATOR_MARTS, REGISTRATION_QUALITY
 from ltu_platform.settings import load_settings
 from orchestration.defs.ml.resources import MlflowResource
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource, env_or_default
+
+if TYPE_CHECKING:
+    from ltu_platform.publish.publication import Publication
 
 OWNERS = ["team:ltu-data"]
 GROUP = "publish"
@@ -105,7 +108,7 @@ def _preview(df: pd.DataFrame, rows: int = 8) -> str:
     return df.head(rows).to_markdown(index=False)
 
 
-def _results(pub: Publication) -> list[dg.MaterializeResult]:
+def _results(pub: "Publication") -> list[dg.MaterializeResult]:
     results = []
     for name, entry in pub.manifest["tables"].items():
         df = pd.read_parquet(pub.path / entry["parquet"])
@@ -152,6 +155,10 @@ def publication(
 ):
     """Publish one whole version: suppressed tables (Parquet, Danish CSV, DuckDB), manifest,
     dbt docs and the report, under `$LTU_PUBLISHED_DIR/<version>/` (never overwritten)."""
+    # Imported here: the evaluation tables pull in MLflow and SciPy, which every other step of
+    # a run would otherwise load too.
+    from ltu_platform.publish.publication import publish
+
     pub = publish(
         Path(warehouse.path), Path(published_dir.path),
         bootstrap_replicates=config.bootstrap_replicates, docs=config.include_dbt_docs,
