@@ -275,7 +275,7 @@ def _log_evaluation(f: Fitted, e: Evaluation, cfg: TrainConfig, card: str, champ
 
 
 def _log_model(f: Fitted, e: Evaluation, cfg: TrainConfig):
-    """Log the pyfunc with an identifier-free input example, registering a new version."""
+    """Log the pyfunc with an identifier-free input example (registered later: registry.register)."""
     example = input_frame(f.split.test.head(INPUT_EXAMPLE_ROWS), f.xgb.spec)
     if set(IDENTIFIERS) & set(example.columns):
         raise AssertionError("identifiers in the input example")  # privacy: never logged
@@ -289,7 +289,6 @@ def _log_model(f: Fitted, e: Evaluation, cfg: TrainConfig):
             signature=signature(f.xgb.spec),
             pip_requirements=pip_requirements(),
             input_example=example,
-            registered_model_name=registry.MODEL_NAME,
         )
 
 
@@ -331,11 +330,10 @@ def train_and_register(
         _log_evaluation(fitted, ev, cfg, card, champion_auc)
         info = _log_model(fitted, ev, cfg)
 
+    # After the run ended with its model logged; aliases last (crash safety, ml/registry.py).
     client = MlflowClient(tracking_uri)
-    version = str(info.registered_model_version)
-    client.update_model_version(registry.MODEL_NAME, version, description=card)
-    for k, v in {**all_tags, "run_id": run.info.run_id}.items():
-        client.set_model_version_tag(registry.MODEL_NAME, version, k, str(v))
+    version = registry.register(client, info.model_uri, info.model_id, run.info.run_id, card,
+                                {k: str(v) for k, v in {**all_tags, "run_id": run.info.run_id}.items()})
     promoted = registry.decide(client, version, reasons)
     return TrainResult(
         run_id=run.info.run_id,

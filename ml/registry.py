@@ -2,6 +2,12 @@
 
 A new version becomes ``challenger``. ``champion`` moves to it only if the gate passes; otherwise
 the reasons are written on the version (tag ``gate_reasons``) for the reviewer.
+
+Crash safety (issue 7 §4): a version is registered only after its run has finished with the
+model logged (``register``), with its model card and tags in the same call, and the aliases
+are set last (``decide``). A process killed at any point therefore leaves either no new
+version, or a documented version with its model files and no alias: ``champion`` always
+names a complete version.
 """
 
 from __future__ import annotations
@@ -65,6 +71,20 @@ def champion_auc_on(test: pd.DataFrame, y: np.ndarray, tracking_uri: str) -> flo
     mlflow_model = mlflow.pyfunc.load_model(CHAMPION_URI)
     scored = mlflow_model.predict(input_for_schema(test, mlflow_model.metadata.get_input_schema()))
     return float(roc_auc_score(y, scored["probability"].to_numpy()))
+
+
+def register(client: MlflowClient, model_uri: str, model_id: str | None, run_id: str,
+             card: str, tags: dict[str, str]) -> str:
+    """Register a logged model as a new version, its card (description) and tags included."""
+    try:
+        client.create_registered_model(MODEL_NAME)
+    except MlflowException as exc:
+        if exc.error_code != "RESOURCE_ALREADY_EXISTS":
+            raise
+    version = client.create_model_version(
+        MODEL_NAME, source=model_uri, run_id=run_id, tags=tags, description=card, model_id=model_id
+    )
+    return str(version.version)
 
 
 def decide(client: MlflowClient, version: str, reasons: list[str]) -> bool:

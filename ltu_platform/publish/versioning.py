@@ -9,7 +9,9 @@ atomically with ``os.replace``.
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import socket
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +20,9 @@ from pathlib import Path
 
 LATEST_FILE = "latest"
 STAGING_PREFIX = ".staging-"
+# A staging directory names its writer (pid@host), so a later publication can tell a dead
+# writer's leftovers (SIGKILL, crash) from a publication still being written.
+_STAGING_OWNER = re.compile(r"-pid(\d+)@(.+)-[^-]+$")
 VERSION_FORMAT = "%Y-%m-%dT%H%M%SZ"
 
 
@@ -58,7 +63,8 @@ def staged_version(published_dir: Path, version: str) -> Iterator[Path]:
     final = published_dir / version
     if final.exists():
         raise PublicationExists(f"publication {final} exists; versions are never overwritten")
-    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{version}-", dir=published_dir))
+    owner = f"pid{os.getpid()}@{socket.gethostname()}"
+    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{version}-{owner}-", dir=published_dir))
     try:
         yield staging
         _fsync_tree(staging)
@@ -84,15 +90,32 @@ def point_latest(published_dir: Path, version: str) -> None:
 def remove_stale_staging(published_dir: Path, older_than_hours: float = 6.0) -> list[Path]:
     """Staging directories a crashed process left (never visible as versions).
 
-    Only old ones: a younger one may belong to a publication still being written.
+    Removed when their writer is known dead (same host, pid gone) or, for a writer we cannot
+    check, when old: a younger one may belong to a publication still being written.
     """
     cutoff = datetime.now(UTC).timestamp() - older_than_hours * 3600
     removed = []
     for p in published_dir.glob(f"{STAGING_PREFIX}*"):
-        if p.stat().st_mtime < cutoff:
+        if _writer_is_dead(p.name) or p.stat().st_mtime < cutoff:
             shutil.rmtree(p, ignore_errors=True)
             removed.append(p)
     return removed
+
+
+def _writer_is_dead(staging_name: str) -> bool:
+    match = _STAGING_OWNER.search(staging_name)
+    if match is None or match.group(2) != socket.gethostname():
+        return False
+    pid = int(match.group(1))
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
 
 
 def _fsync_tree(root: Path) -> None:
