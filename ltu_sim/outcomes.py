@@ -70,7 +70,7 @@ def calibrate_intercept(x: np.ndarray, target_rate: float) -> float:
 
 # The latent's support for numerical integration: N(0, 1) mass beyond +-6 is ~1e-9.
 LATENT_GRID = np.linspace(-6.0, 6.0, 241)
-_CHUNK = 200_000  # spells per block: the (block, grid) matrices stay ~400 MB
+_CHUNK = 50_000  # spells per block: the (block, grid) matrices stay ~100 MB each
 
 
 def observable_probability(true_probability: np.ndarray, latent: np.ndarray, answers: np.ndarray) -> np.ndarray:

@@ -6,16 +6,25 @@ as the sensor, the schedule and a manual run would. Both must succeed, nothing m
 DuckDB's file lock, and the pool ``duckdb_warehouse`` must have serialised the two write
 steps: their STEP_START … STEP_SUCCESS intervals do not overlap although the runs do.
 
-Without the pool the steps overlap (the second one waits on DuckDB's lock inside its step,
-``WarehouseResource`` retries the connection): ``test_without_the_pool_the_steps_overlap``
-runs the same scenario on an instance without the pool config, which shows this test can
-fail.
+The second run is released the moment the first one launches its write step's process (the
+executor has claimed the pool's one slot by then: STEP_WORKER_STARTING). Releasing both at the same instant would test Dagster's SQLite slot
+claim instead, which is not atomic across processes (a SELECT … FOR UPDATE is a no-op in
+SQLite): two claims in the same millisecond can both win. The platform does not depend on it
+alone: ``WarehouseResource`` waits for DuckDB's lock and dbt-duckdb retries its connection, so
+such a pair still succeeds, one waiting for the other (production instances use Postgres,
+whose claim is atomic).
+
+The second run's executor must report that the pool blocked its step, and its step starts
+only after the first one's succeeded. ``test_without_the_pool_nothing_blocks`` runs the same
+scenario on an instance without the pool config: nothing is blocked there, which shows the
+test can fail (the runs still succeed: the resource waits for DuckDB's lock).
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -33,7 +42,8 @@ from tests.ingest.landing_fixture import write_csv
 from .scenarios import Child, bulk_rows, child_env
 
 MONTHS = ["2020-01", "2020-02"]
-ROWS_PER_MONTH = 30_000  # a step long enough that two unserialised steps would overlap
+ROWS_PER_MONTH = 30_000
+BLOCKED = f"step blocked by limit for pool {WAREHOUSE_POOL}"  # Dagster's engine event
 LOCK_ERRORS = ("could not set lock", "conflicting lock", "io error")
 
 
@@ -61,17 +71,37 @@ def _run_two_at_once(root: Path, landing: Path, with_pool: bool):
     env = child_env(DAGSTER_HOME=home, LTU_WAREHOUSE=warehouse, LTU_LANDING_URL=landing)
     instance = dg.DagsterInstance.from_config(str(home))
     instance.add_dynamic_partitions(DFDG_MONTHS.name, MONTHS)
-    go = root / "go"
-    children = [Child.python("dagster-job", "ingest_job", "placements", month, str(go), env=env) for month in MONTHS]
-    for child in children:  # both have loaded Dagster and the instance: start them together
+    go = [root / f"go-{month}" for month in MONTHS]
+    children = [Child.python("dagster-job", "ingest_job", "placements", month, str(g), env=env)
+                for month, g in zip(MONTHS, go)]
+    for child in children:  # both have loaded Dagster and the instance
         child.wait_for_prefix(READY)
-    go.touch()
+    go[0].touch()
+    _wait_for_step_launch(instance)
+    go[1].touch()
     runs = []
     for child in children:
         done = json.loads(child.wait_for_prefix(DONE).split(" ", 1)[1])
         child.finish()
         runs.append((done, child.output(last=10_000)))
     return instance, warehouse, runs
+
+
+def _wait_for_step_launch(instance: dg.DagsterInstance, timeout: float = 120.0) -> None:
+    """Until the first run launches its write step (with the pool, after claiming the slot)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _step_launched(instance):
+            return
+        time.sleep(0.02)
+    raise TimeoutError("the first run did not launch its step")
+
+
+def _step_launched(instance: dg.DagsterInstance) -> bool:
+    return any(
+        r.dagster_event is not None and r.dagster_event.event_type_value == "STEP_WORKER_STARTING"
+        for run in instance.get_runs() for r in instance.all_logs(run.run_id)
+    )
 
 
 def _event_times(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
@@ -110,6 +140,9 @@ def test_two_warehouse_writing_runs_at_once_are_serialised_by_the_pool(tmp_path,
     assert _overlap(run_a, run_b)
     step_a, step_b = _intervals(instance, runs, "STEP_START", "STEP_SUCCESS")
     assert not _overlap(step_a, step_b), (step_a, step_b)
+    first, second = (runs[0][0]["run_id"], runs[1][0]["run_id"])
+    assert BLOCKED not in _messages(instance, first)
+    assert BLOCKED in _messages(instance, second), _messages(instance, second)[-3000:]
     # The pool the assets declare is the one the instance limited to one slot.
     assert instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL).slot_count == 1
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -121,12 +154,10 @@ def test_two_warehouse_writing_runs_at_once_are_serialised_by_the_pool(tmp_path,
     assert materialized == set(MONTHS)
 
 
-def test_without_the_pool_the_steps_overlap(tmp_path, landing):
-    """The control: the same two runs on an instance without the pool limit write the
-    warehouse at the same time (one step waits on DuckDB's lock inside its step). This is
-    what the assertion on the step intervals above would catch if the pool were removed."""
+def test_without_the_pool_nothing_blocks(tmp_path, landing):
+    """The control: the same two runs on an instance without the pool limit: no step is
+    blocked, which is what the assertion above would catch if the pool were removed."""
     instance, _, runs = _run_two_at_once(tmp_path, landing, with_pool=False)
 
     assert all(done["success"] for done, _ in runs)
-    step_a, step_b = _intervals(instance, runs, "STEP_START", "STEP_SUCCESS")
-    assert _overlap(step_a, step_b), (step_a, step_b)
+    assert not any(BLOCKED in _messages(instance, done["run_id"]) for done, _ in runs)

@@ -138,6 +138,10 @@ def _results(pub: "Publication") -> list[dg.MaterializeResult]:
             "model_version": str(pub.manifest.get("model_version")),
             "quality_gate": dg.MetadataValue.json(pub.manifest["quality_gate"]),
             "dbt_docs": pub.manifest["dbt_docs"]["source"],
+            "revised_cells": pub.manifest["revisions"]["revised_cells"],
+            "previous_version": str(pub.manifest["revisions"]["previous_version"]),
+            "delivery_period_complete": pub.manifest["delivery_period"]["complete"],
+            "delivery_period": dg.MetadataValue.json(pub.manifest["delivery_period"]),
         },
     ))
     return results
