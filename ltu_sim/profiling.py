@@ -96,7 +96,7 @@ def informative_answers(answers: pd.DataFrame, n_spells: int) -> np.ndarray:
 
 def answer_likelihoods(grid: np.ndarray) -> list[np.ndarray]:
     """Per informative question, ``P(answer | latent = grid)`` as rows 1..options (row 0: no
-    answer, likelihood 1): the exact inverse of ``_ordinal``."""
+    answer, likelihood 1): the exact likelihood of the draw in ``_ordinal``."""
     tables = []
     for code, noise_sd in INFORMATIVE.items():
         edges = np.r_[-np.inf, _cuts(QUESTION_OPTIONS[code]), np.inf]
