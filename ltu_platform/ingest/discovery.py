@@ -115,12 +115,15 @@ def missing_partitions(partitions: list[str], partitioning: str) -> list[str]:
     present = sorted(set(partitions))
     if len(present) < 2:
         return []
-    if partitioning == "yearly":
-        expected = [str(y) for y in range(int(present[0]), int(present[-1]) + 1)]
-    else:
-        expected = _month_range(present[0], present[-1])
     have = set(present)
-    return [p for p in expected if p not in have]
+    return [p for p in partition_range(present[0], present[-1], partitioning) if p not in have]
+
+
+def partition_range(first: str, last: str, partitioning: str) -> list[str]:
+    """Every partition key (month or year) from ``first`` to ``last``, both included."""
+    if partitioning == "yearly":
+        return [str(y) for y in range(int(first), int(last) + 1)]
+    return _month_range(first, last)
 
 
 def is_partition_key(partition: str, partitioning: str) -> bool:

@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from ltu_platform.contracts import load_contracts
+from ltu_platform.ingest.discovery import partition_range
 from ltu_platform.publish.sources import relation_exists
 from ltu_platform.publish.tables import LOAD_LOG_RELATION
 
@@ -40,7 +41,7 @@ def _period(log: pd.DataFrame, datasets: list[str], partitioning: str) -> dict[s
     if loaded.empty:
         return {"first": None, "newest": None, "missing": [], "note": "nothing loaded"}
     first, newest = loaded["partition"].min(), loaded["partition"].max()
-    expected = _partitions(first, newest, partitioning)
+    expected = partition_range(first, newest, partitioning)
     have = set(zip(loaded["dataset"], loaded["partition"]))
     latest_failure = (log[log["status"] != "loaded"].sort_values("loaded_at")
                       .groupby(["dataset", "partition"])["message"].last().to_dict())
@@ -51,12 +52,6 @@ def _period(log: pd.DataFrame, datasets: list[str], partitioning: str) -> dict[s
         for d in datasets for p in expected if (d, p) not in have
     ]
     return {"first": first, "newest": newest, "missing": missing}
-
-
-def _partitions(first: str, newest: str, partitioning: str) -> list[str]:
-    if partitioning == "yearly":
-        return [str(y) for y in range(int(first), int(newest) + 1)]
-    return [str(p) for p in pd.period_range(first, newest, freq="M")]
 
 
 def report_section(coverage: dict[str, Any]) -> str:
